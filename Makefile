@@ -1,0 +1,32 @@
+# The README's two commands: `make demo` (the main job) and `make test` (the test suite).
+# Both create the virtual environment .venv on first use. CPU machines get the CPU build of
+# PyTorch; on a GPU machine install your CUDA build of torch into .venv first (README).
+
+PYTHON ?= python3
+VENV   ?= .venv
+TORCH  ?= torch==2.13.0
+PIP     = $(VENV)/bin/python -m pip
+STAMP   = $(VENV)/.installed
+
+.PHONY: setup demo test check clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -c "import torch" 2>/dev/null || $(PIP) install $(TORCH)
+	$(PIP) install -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/llmt demo
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+check: setup
+	$(VENV)/bin/llmt release --check
+	$(VENV)/bin/llmt check
+
+clean:
+	rm -rf $(VENV)

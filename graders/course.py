@@ -1,0 +1,103 @@
+"""The nbgrader side of the course: its configuration and a handle on a course directory.
+
+`configure` is what nbgrader_config.py applies, so `nbgrader ...` run by hand in the repository
+and the `llmt` command see the same course. `Course` wraps one course directory (the repository
+itself, or a scratch one) and nbgrader's Python API over it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from traitlets.config import Config
+
+from . import manifest
+
+#: Seconds one notebook cell may run before nbgrader interrupts it (llmt grade --timeout).
+DEFAULT_CELL_TIMEOUT = 120
+
+
+def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Config:
+    """Apply the course's nbgrader settings to `c` and return it."""
+    c.CourseDirectory.course_id = manifest.COURSE_ID
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis"]
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.Execute.timeout = int(cell_timeout)
+    c.Execute.interrupt_on_timeout = True
+    c.Execute.kernel_name = "python3"
+    # no command history file per kernel; the kernel's own start-up chatter stays out of the logs
+    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+    return c
+
+
+@dataclass
+class Course:
+    """One nbgrader course directory (source/, release/, submitted/, autograded/, feedback/, gradebook.db)."""
+
+    root: Path
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db_path}"
+
+    def path(self, kind: str, assignment_id: str, student: str | None = None) -> Path:
+        """`kind` is source, release, submitted, autograded or feedback."""
+        if student is None:
+            return self.root / kind / assignment_id
+        return self.root / kind / student / assignment_id
+
+    def api(self):
+        """nbgrader's API over this directory, configured like nbgrader_config.py does."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        c = configure(Config(), self.cell_timeout)
+        c.CourseDirectory.root = str(self.root)
+        c.CourseDirectory.db_url = self.db_url
+        c.Exchange.root = str(self.root / ".exchange")  # never the system-wide exchange
+        _scripts_on_path()
+        api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
+        api.log.setLevel(logging.WARNING)
+        return api
+
+    def add_source(self, assignment: manifest.Assignment) -> None:
+        """Copy an assignment's source folder from the repository (no-op in the repository itself)."""
+        src = manifest.COURSE_ROOT / "source" / assignment.id
+        dest = self.path("source", assignment.id)
+        if dest.resolve() == src.resolve():
+            return
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+
+    def generate(self, assignment: manifest.Assignment) -> None:
+        """nbgrader generate_assignment: writes release/<A> and records the assignment in the gradebook."""
+        self.add_source(assignment)
+        result = self.api().generate_assignment(assignment.id, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(
+                f"nbgrader generate_assignment failed for {assignment.id}:\n{result.get('log', '')}"
+                f"{result.get('error', '')}"
+            )
+
+
+def _scripts_on_path() -> None:
+    """nbgrader runs the `alembic` script by name when it creates a gradebook: make the scripts of
+    this interpreter's environment findable even when the virtual environment is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

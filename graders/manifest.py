@@ -1,0 +1,90 @@
+"""The one list of the course's assignments.
+
+nbgrader_config.py, the `llmt` command and the tests all read this table; nothing else lists the
+assignments. An assignment id is the seed notebook's stem and names its folder in `source/` and
+`release/`; `module` names its reference module in `solutions/` and its checks in `graders/`.
+`points` is the weight of the whole assignment: its grade cells' points add up to it (a test
+says so). `gpu` marks assignments whose full profile wants a GPU (fine-tuning, evaluation).
+`offline` maps the environment variables a notebook reads to the offline fixtures
+(graders/profile.py) that stand in for Hub models and datasets when grading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COURSE_ID = "llm-model-trainings"
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    module: str
+    title: str
+    points: int = 10
+    gpu: bool = False
+    offline: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source_notebook(self) -> Path:
+        return COURSE_ROOT / "source" / self.id / f"{self.id}.ipynb"
+
+    @property
+    def release_notebook(self) -> Path:
+        return COURSE_ROOT / "release" / self.id / f"{self.id}.ipynb"
+
+    @property
+    def solution_module(self) -> Path:
+        return COURSE_ROOT / "solutions" / f"{self.module}.py"
+
+    @property
+    def authored(self) -> bool:
+        """Whether the source notebook exists yet (the course is built issue by issue)."""
+        return self.source_notebook.is_file()
+
+
+ASSIGNMENTS: tuple[Assignment, ...] = (
+    Assignment("1_1_tokenization_impl_byte_pair_encoding", "bpe", "Byte Pair Encoding"),
+    Assignment("2_1_embedding_explore_position_embedding", "position_embeddings", "Position Embeddings"),
+    Assignment("2_2_embedding_train_token_embedding", "word_embeddings", "Train Token Embeddings"),
+    Assignment(
+        "3_1_transformer_impl_attention_qkv", "attention", "Attention (Q, K, V)",
+        offline={"LLMT_EMBEDDING_MODEL": "minilm"},
+    ),
+    Assignment("3_2_transformer_impl_transformer_block", "transformer_block", "Transformer Block"),
+    Assignment("3_3_transformer_impl_multi_head_attention", "multi_head_attention", "Multi-Head Attention"),
+    Assignment("3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder"),
+    Assignment("4_1_pre_training_weight_init", "weight_init", "Weight Initialization"),
+    Assignment("4_2_pre_training_dropout", "dropout", "Dropout"),
+    Assignment("5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True),
+    Assignment("5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True),
+    Assignment("5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True),
+    Assignment(
+        "5_4_fine_tuning_gradient_clipping_and_lr_scheduler", "clipping_schedulers",
+        "Grad Clipping & Schedulers", gpu=True,
+    ),
+    Assignment("6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True),
+    Assignment("7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True),
+    Assignment("7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True),
+    Assignment("7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True),
+)
+
+_BY_ID = {a.id: a for a in ASSIGNMENTS}
+
+
+def get(assignment_id: str) -> Assignment:
+    """The assignment with this id; a short prefix such as `3_1` is accepted when unambiguous."""
+    if assignment_id in _BY_ID:
+        return _BY_ID[assignment_id]
+    matches = [a for a in ASSIGNMENTS if a.id.startswith(assignment_id.rstrip("_") + "_")]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(a.id for a in ASSIGNMENTS)
+    raise KeyError(f"unknown assignment {assignment_id!r}; the course has: {known}")
+
+
+def authored() -> list[Assignment]:
+    """The assignments whose source notebook exists, in course order."""
+    return [a for a in ASSIGNMENTS if a.authored]

