@@ -1,0 +1,128 @@
+"""The `llmt` command: a thin layer of argument parsing over graders.release, .grade and .selfcheck."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import manifest, release, report
+from .grade import UsageError, find_submissions, grade
+from .selfcheck import check, demo
+
+
+def _assignments(names: list[str]) -> list[manifest.Assignment]:
+    if not names:
+        return manifest.authored()
+    chosen = []
+    for name in names:
+        try:
+            a = manifest.get(name)
+        except KeyError as exc:
+            raise UsageError(exc.args[0]) from None
+        if not a.authored:
+            raise UsageError(f"{a.id} has no source notebook yet (source/{a.id}/{a.id}.ipynb)")
+        chosen.append(a)
+    return chosen
+
+
+def _progress(sub) -> None:
+    print(f"grading {sub.student} / {sub.assignment.id} ...", file=sys.stderr, flush=True)
+
+
+def cmd_release(args) -> int:
+    changed = release.release(_assignments(args.assignments), check=args.check)
+    if args.check:
+        if changed:
+            print("stale: regenerate with `llmt release` and commit:\n  " + "\n  ".join(changed))
+            return 1
+        print("release/ and solutions/ are what source/ produces")
+        return 0
+    print("\n".join(f"wrote {p}" for p in changed) if changed else "release/ and solutions/ were up to date")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    if args.min_score is not None and not 0 <= args.min_score <= 1:
+        raise UsageError("--min-score is a fraction of the maximum, between 0 and 1")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    kwargs = {"cell_timeout": args.timeout} if args.timeout else {}
+    rep = grade(subs, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, **kwargs)
+    rep.notes = notes
+    print(report.table(rep))
+    if args.json:
+        report.write_json(rep, args.json)
+    if args.junit:
+        report.write_junit(rep, args.junit)
+    if args.min_score is not None:
+        low = [s for s in rep.results if rep.total(s)[0] < args.min_score * rep.total(s)[1]]
+        if low:
+            print(f"below --min-score {args.min_score:g}: {', '.join(low)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def cmd_check(args) -> int:
+    rep, problems = check(_assignments(args.assignments), progress=_progress)
+    print(report.table(rep))
+    if problems:
+        print("\ncheck failed:\n  " + "\n  ".join(problems))
+        return 1
+    print("\ncheck passed: every reference gets full marks, every untouched release gets zero")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    rep, out = demo(args.out, progress=_progress)
+    print(f"\nGradebook of the demo class (offline profile), course directory {out / 'course'}:\n")
+    print(report.table(rep))
+    print(f"\nfeedback (HTML): {out / 'feedback'}\nreport (JSON):   {out / 'report.json'}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="llmt", description="LLM Model Trainings: release, grade and check the course.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="generate release/ and solutions/ from source/")
+    r.add_argument("assignments", nargs="*", metavar="A", help="assignment ids (default: all with a source notebook)")
+    r.add_argument("--check", action="store_true", help="change nothing; exit 1 naming stale files")
+    r.set_defaults(func=cmd_release)
+
+    g = sub.add_parser("grade", help="autograde submissions with the offline profile")
+    g.add_argument("submissions", help="a notebook, a folder of one student's notebooks, or a course layout with submitted/<student>/<A>/<A>.ipynb")
+    g.add_argument("--assignment", help="grade only this assignment (also names the assignment of a single notebook)")
+    g.add_argument("--student", help="grade only this student (names the student of a folder of notebooks; default 'student')")
+    g.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the nbgrader course directory holding gradebook.db (default: this repository)")
+    g.add_argument("--json", type=Path, help="write the report as JSON")
+    g.add_argument("--junit", type=Path, help="write the report as JUnit XML")
+    g.add_argument("--feedback", type=Path, help="write nbgrader's HTML feedback under this folder")
+    g.add_argument("--timeout", type=int, help="seconds one cell may run (default 120)")
+    g.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
+    g.set_defaults(func=cmd_grade)
+
+    c = sub.add_parser("check", help="the course tests itself: references score full marks, releases zero")
+    c.add_argument("assignments", nargs="*", metavar="A")
+    c.set_defaults(func=cmd_check)
+
+    d = sub.add_parser("demo", help="grade three demo students and print the gradebook")
+    d.add_argument("--out", type=Path, help="folder for the demo course, feedback and report (default: a new temporary folder)")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"llmt: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

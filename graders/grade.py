@@ -1,0 +1,247 @@
+"""`llmt grade`: find submissions, autograde them with nbgrader under the offline profile, report.
+
+Submissions are read, never written: each notebook is copied into the course directory's
+`submitted/<student>/<A>/` before nbgrader sees it. A notebook that cannot be graded (missing,
+not a notebook, nbgrader fails on it) becomes an error entry worth zero, and the rest of the batch
+is graded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import manifest, notebooks, profile
+from .course import DEFAULT_CELL_TIMEOUT, Course
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class UsageError(Exception):
+    """Bad arguments or paths: the command exits 2 with this message."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    assignment: manifest.Assignment
+    notebook: Path
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    score: float
+    max_score: float
+    message: str | None = None
+
+
+@dataclass
+class AssignmentResult:
+    assignment: str
+    cells: list[CellResult]
+    error: str | None = None
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.cells)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.cells)
+
+
+@dataclass
+class Report:
+    results: dict[str, list[AssignmentResult]] = field(default_factory=dict)  # student -> results
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, student: str, result: AssignmentResult) -> None:
+        self.results.setdefault(student, []).append(result)
+
+    def total(self, student: str) -> tuple[float, float]:
+        rs = self.results[student]
+        return sum(r.score for r in rs), sum(r.max_score for r in rs)
+
+
+# ---------------------------------------------------------------------------------- finding work
+
+def _assignment_for(name: str) -> manifest.Assignment | None:
+    try:
+        return manifest.get(name)
+    except KeyError:
+        return None
+
+
+def find_submissions(path: Path, assignment: str | None = None, student: str | None = None,
+                     ) -> tuple[list[Submission], list[str]]:
+    """The submissions under `path`, and notes on what was skipped.
+
+    `path` is a notebook, a folder of notebooks for one student (`<A>.ipynb` each), or an nbgrader
+    course layout: a folder holding `submitted/<student>/<A>/<A>.ipynb`, or that `submitted`
+    folder itself.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"no such file or folder: {path}")
+    only = None
+    if assignment is not None:
+        try:
+            only = manifest.get(assignment)
+        except KeyError as exc:
+            raise UsageError(exc.args[0]) from None
+    if student is not None and not STUDENT_ID.match(student):
+        raise UsageError(f"invalid student id {student!r}: use letters, digits, '_', '.', '@' and '-'")
+    notes: list[str] = []
+
+    if path.is_file() or any(path.glob("*.ipynb")):
+        files = [path] if path.is_file() else sorted(path.glob("*.ipynb"))
+        subs = []
+        for nb in files:
+            a = only if (only is not None and path.is_file()) else _assignment_for(nb.stem)
+            if a is None:
+                notes.append(f"skipped {nb.name}: its name is not an assignment of the course")
+                continue
+            subs.append(Submission(student or "student", a, nb))
+    else:
+        base = path / "submitted" if (path / "submitted").is_dir() else path
+        subs = []
+        for sdir in sorted(p for p in base.iterdir() if p.is_dir()):
+            if student is not None and sdir.name != student:
+                continue
+            if not STUDENT_ID.match(sdir.name):
+                notes.append(f"skipped folder {sdir.name!r}: not a valid student id")
+                continue
+            for adir in sorted(p for p in sdir.iterdir() if p.is_dir()):
+                a = _assignment_for(adir.name)
+                if a is None or a.id != adir.name:
+                    notes.append(f"skipped {sdir.name}/{adir.name}: not an assignment of the course")
+                    continue
+                subs.append(Submission(sdir.name, a, adir / f"{a.id}.ipynb"))
+    if only is not None:
+        subs = [s for s in subs if s.assignment == only]
+    if not subs:
+        raise UsageError(f"no submissions to grade under {path}" + (f" ({'; '.join(notes)})" if notes else ""))
+    order = {a.id: i for i, a in enumerate(manifest.ASSIGNMENTS)}
+    subs.sort(key=lambda s: (s.student, order[s.assignment.id]))
+    return subs, notes
+
+
+# ------------------------------------------------------------------------------------- grading
+
+def _zero(assignment: manifest.Assignment, error: str | None) -> AssignmentResult:
+    cells = [CellResult(c.grade_id, 0.0, c.points) for c in notebooks.grade_cells(notebooks.read(assignment.source_notebook))]
+    return AssignmentResult(assignment.id, cells, error)
+
+
+def _clean(text: str, limit: int = 1500) -> str:
+    text = _ADDRESS.sub("", _ANSI.sub("", text)).strip()
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _failure_messages(autograded: Path) -> dict[str, str]:
+    """grade_id -> the error a grade cell raised, from the autograded notebook."""
+    messages = {}
+    if not autograded.is_file():
+        return messages
+    for cell in notebooks.read(autograded).cells:
+        meta = notebooks.nbgrader_meta(cell)
+        if not meta.get("grade") or cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                messages[meta["grade_id"]] = _clean(f"{out.get('ename')}: {out.get('evalue')}")
+    return messages
+
+
+def _log_reason(result: dict) -> str:
+    """The most telling line of a failed nbgrader call."""
+    text = _ANSI.sub("", (result.get("log") or "") + "\n" + (result.get("error") or ""))
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if re.match(r"^[\w.]*(Error|Exception)\b", ln) and "NbGraderException" not in ln:
+            return _clean(ln, 500)
+    errors = [ln for ln in lines if "[ERROR]" in ln]
+    return _clean(errors[0] if errors else (lines[-1] if lines else "nbgrader failed"), 500)
+
+
+def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
+    from nbgrader.api import Gradebook
+
+    expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
+    messages = _failure_messages(course.path("autograded", sub.assignment.id, sub.student) / sub.notebook.name)
+    with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
+        grades = {g.name: g for g in nb.grades}
+        cells = []
+        for c in expected:
+            g = grades.get(c.grade_id)
+            score = float(g.score or 0.0) if g is not None else 0.0
+            max_score = float(g.max_score) if g is not None else c.points
+            message = messages.get(c.grade_id) if score < max_score else None
+            if score < max_score and message is None:
+                message = "no points: the cell did not run to the end"
+            cells.append(CellResult(c.grade_id, score, max_score, message))
+    return AssignmentResult(sub.assignment.id, cells)
+
+
+def _invalid_reason(notebook: Path) -> str | None:
+    if not notebook.is_file():
+        return f"no notebook {notebook.name} in the submission"
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # JSON errors, wrong schema, unreadable bytes
+        return _clean(f"not a valid notebook: {type(exc).__name__}: {exc}", 500)
+    return None
+
+
+def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None) -> AssignmentResult:
+    if not sub.assignment.authored:
+        return AssignmentResult(sub.assignment.id, [], f"{sub.assignment.id} has no source notebook in this course yet")
+    reason = _invalid_reason(sub.notebook)
+    if reason:
+        return _zero(sub.assignment, reason)
+    dest = course.path("submitted", sub.assignment.id, sub.student)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copyfile(sub.notebook, dest / f"{sub.assignment.id}.ipynb")
+    result = course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
+    if not result["success"]:
+        return _zero(sub.assignment, f"nbgrader could not grade it: {_log_reason(result)}")
+    graded = _read_scores(course, sub)
+    if feedback_dir is not None:
+        fb = course.api().generate_feedback(sub.assignment.id, sub.student, force=True)
+        html = course.path("feedback", sub.assignment.id, sub.student) / f"{sub.assignment.id}.html"
+        if fb["success"] and html.is_file():
+            target = Path(feedback_dir) / sub.student / sub.assignment.id
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(html, target / html.name)
+    return graded
+
+
+def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+          feedback_dir: Path | None = None, progress=None) -> Report:
+    """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores)."""
+    course = Course(course_dir, cell_timeout)
+    report = Report()
+    needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
+    with profile.environment(profile.offline_environment(needed)), warnings.catch_warnings():
+        # nbgrader's gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to fix
+        warnings.filterwarnings("ignore", module="nbgrader")
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        for a in needed:
+            course.generate(a)
+        for sub in submissions:
+            if progress:
+                progress(sub)
+            report.add(sub.student, grade_one(course, sub, feedback_dir))
+    return report

@@ -1,0 +1,97 @@
+"""The gradebook as a table on screen, as JSON and as JUnit XML.
+
+Nothing here depends on the run (no times, no temporary paths), so grading the same submissions
+twice writes identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from . import manifest
+from .grade import Report
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def table(report: Report) -> str:
+    rows = [("student", "assignment", "score", "notes")]
+    for student, results in report.results.items():
+        for r in results:
+            failed = [c.grade_id for c in r.cells if c.score < c.max_score]
+            note = f"error: {r.error}" if r.error else ("lost points in " + ", ".join(failed) if failed else "")
+            rows.append((student, r.assignment, f"{_fmt(r.score)} / {_fmt(r.max_score)}", note.splitlines()[0] if note else ""))
+        if len(results) > 1:
+            score, max_score = report.total(student)
+            rows.append((student, "total", f"{_fmt(score)} / {_fmt(max_score)}", ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + ("  " + row[3] if row[3] else ""))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def as_dict(report: Report) -> dict:
+    students = []
+    for student, results in report.results.items():
+        score, max_score = report.total(student)
+        students.append({
+            "student": student,
+            "score": score,
+            "max_score": max_score,
+            "assignments": [
+                {
+                    "assignment": r.assignment,
+                    "score": r.score,
+                    "max_score": r.max_score,
+                    "error": r.error,
+                    "cells": [
+                        {"grade_id": c.grade_id, "score": c.score, "max_score": c.max_score, "message": c.message}
+                        for c in r.cells
+                    ],
+                }
+                for r in results
+            ],
+        })
+    return {"course": manifest.COURSE_ID, "profile": "offline", "students": students, "notes": report.notes}
+
+
+def write_json(report: Report, path: Path) -> None:
+    Path(path).write_text(json.dumps(as_dict(report), indent=2, sort_keys=True) + "\n")
+
+
+def write_junit(report: Report, path: Path) -> None:
+    """One test suite per student and assignment, one test case per grade cell.
+
+    A cell short of full marks is a failure carrying the error it raised; a notebook that could not
+    be graded is one errored test case.
+    """
+    suites = ET.Element("testsuites", name=manifest.COURSE_ID)
+    for student, results in report.results.items():
+        for r in results:
+            suite = ET.SubElement(suites, "testsuite", name=f"{student}.{r.assignment}")
+            failures = errors = 0
+            if r.error:
+                errors = 1
+                case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name="notebook")
+                ET.SubElement(case, "error", message=r.error).text = r.error
+            for c in r.cells:
+                case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name=c.grade_id)
+                props = ET.SubElement(case, "properties")
+                ET.SubElement(props, "property", name="score", value=_fmt(c.score))
+                ET.SubElement(props, "property", name="max_score", value=_fmt(c.max_score))
+                if c.score < c.max_score and not r.error:
+                    failures += 1
+                    text = c.message or "lost points"
+                    ET.SubElement(case, "failure", message=text.splitlines()[0]).text = text
+            suite.set("tests", str(len(r.cells) + (1 if r.error else 0)))
+            suite.set("failures", str(failures))
+            suite.set("errors", str(errors))
+    ET.indent(suites)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
