@@ -1,0 +1,64 @@
+"""The hidden checks of 3_1 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import attention as checks
+from tests.implementations.attention import CORRECT, WRONG
+
+
+def run_parts(weights, sdpa):
+    """grade_id-like part name -> None when the check passes, else its message."""
+    parts = {
+        "check_attention_weights": lambda: checks.check_attention_weights(weights),
+        "check_scaled_dot_product_attention": lambda: checks.check_scaled_dot_product_attention(sdpa),
+        "check_masks": lambda: checks.check_masks(sdpa, weights),
+    }
+    results = {}
+    for name, run in parts.items():
+        try:
+            run()
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(*CORRECT[name]) == dict.fromkeys(
+        ["check_attention_weights", "check_scaled_dot_product_attention", "check_masks"])
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(stub, stub)
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    pair, part, unmasked_parts_pass = WRONG[name]
+    results = run_parts(*pair)
+    assert results[part] is not None, f"{name} was not caught by {part}"
+    if unmasked_parts_pass:
+        assert results["check_attention_weights"] is None and results["check_scaled_dot_product_attention"] is None
+
+
+def test_failure_message_names_the_input_and_the_difference():
+    message = run_parts(*WRONG["no_scaling"][0])["check_attention_weights"]
+    assert "expected" in message and "got" in message and "rtol" in message
+    assert "Problem(" in message  # the shrunk input
+
+
+def test_failure_messages_are_deterministic():
+    pair = WRONG["float_mask_as_bool"][0]
+    assert run_parts(*pair) == run_parts(*pair)
+
+
+def test_calling_torch_sdpa_is_reported():
+    message = run_parts(*WRONG["calls_torch_sdpa"][0])["check_scaled_dot_product_attention"]
+    assert "scaled_dot_product_attention" in message and "yourself" in message
