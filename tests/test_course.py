@@ -1,0 +1,118 @@
+"""The manifest, the source notebooks and what `llmt release` makes of them."""
+
+import ast
+import re
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from graders import manifest, notebooks, release
+from graders.cli import main
+
+AUTHORED = manifest.authored()
+
+
+def test_manifest_lists_the_seventeen_assignments_once():
+    ids = [a.id for a in manifest.ASSIGNMENTS]
+    modules = [a.module for a in manifest.ASSIGNMENTS]
+    assert len(ids) == 17 and len(set(ids)) == 17 and len(set(modules)) == 17
+    assert all(re.fullmatch(r"[1-7]_[1-9]_\w+", i) for i in ids)
+    assert ids == sorted(ids, key=lambda i: (int(i[0]), int(i[2])))
+    assert all(m.isidentifier() for m in modules)
+    assert all(a.points > 0 for a in manifest.ASSIGNMENTS)
+    assert all(a.gpu for a in manifest.ASSIGNMENTS if a.id[0] in "567")
+
+
+def test_get_accepts_unambiguous_prefixes():
+    assert manifest.get("3_1").id == "3_1_transformer_impl_attention_qkv"
+    with pytest.raises(KeyError, match="unknown assignment"):
+        manifest.get("9_9")
+
+
+def test_offline_fixtures_named_by_the_manifest_exist():
+    from graders.profile import FIXTURES
+
+    assert all(f in FIXTURES for a in manifest.ASSIGNMENTS for f in a.offline.values())
+
+
+def test_nbgrader_config_reads_the_course_from_the_manifest():
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(manifest.COURSE_ROOT))
+    config = loader.load_config()
+    assert config.CourseDirectory.course_id == manifest.COURSE_ID
+    assert config.ClearSolutions.code_stub["python"].endswith("raise NotImplementedError()")
+
+
+@pytest.mark.parametrize("a", AUTHORED, ids=lambda a: a.id)
+def test_grade_cells_add_up_to_the_manifest_points(a):
+    cells = notebooks.grade_cells(notebooks.read(a.source_notebook))
+    assert len(cells) >= 2, "partial credit needs at least two graded parts"
+    assert sum(c.points for c in cells) == a.points
+    assert all(c.autograded for c in cells)
+
+
+@pytest.mark.parametrize("a", AUTHORED, ids=lambda a: a.id)
+def test_every_task_is_followed_by_its_test(a):
+    nb = notebooks.read(a.source_notebook)
+    kinds = ["solution" if notebooks.nbgrader_meta(c).get("solution") else "grade" if notebooks.nbgrader_meta(c).get("grade") else None
+             for c in nb.cells]
+    kinds = [k for k in kinds if k]
+    assert kinds[-1] == "grade" and kinds[0] == "solution"
+    for hidden_call, cell in [(c.source, c) for c in nb.cells if notebooks.nbgrader_meta(c).get("grade")]:
+        assert "### BEGIN HIDDEN TESTS" in hidden_call, "each test cell calls its hidden check"
+        visible = hidden_call.split("### BEGIN HIDDEN TESTS")[0]
+        assert "assert" in visible and "graders" not in visible, "visible tests are plain, self-contained asserts"
+
+
+@pytest.mark.parametrize("a", AUTHORED, ids=lambda a: a.id)
+def test_solution_cells_only_define(a):
+    """Solution cells hold imports and definitions, so solutions/<module>.py imports without work."""
+    nb = notebooks.read(a.source_notebook)
+    cells = notebooks.solution_cells(nb) + [notebooks.setup_cell(nb)]
+    allowed = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+    for cell in cells:
+        for node in ast.parse(notebooks.solution_code(cell.source)).body:
+            assert isinstance(node, allowed), f"{type(node).__name__} in a solution cell: {ast.unparse(node)[:60]}"
+
+
+def test_release_and_solutions_are_up_to_date(capsys):
+    assert main(["release", "--check"]) == 0, capsys.readouterr().out
+
+
+def test_release_check_names_stale_files(tmp_path, monkeypatch):
+    import shutil
+
+    for d in ("source", "release", "solutions"):
+        shutil.copytree(manifest.COURSE_ROOT / d, tmp_path / d)
+    monkeypatch.setattr(manifest, "COURSE_ROOT", tmp_path)
+    monkeypatch.setattr(release.manifest, "COURSE_ROOT", tmp_path)
+    a = AUTHORED[0]
+    (tmp_path / "solutions" / f"{a.module}.py").write_text("# edited by hand\n")
+    (tmp_path / "release" / "0_0_orphan").mkdir()
+    (tmp_path / "release" / "0_0_orphan" / "x.ipynb").write_text("{}")
+    stale = release.release([a], check=True)
+    assert stale == [f"solutions/{a.module}.py", "release/0_0_orphan"]
+    assert release.release([a]) == [f"solutions/{a.module}.py"]
+    assert release.release([a], check=True) == ["release/0_0_orphan"]
+
+
+def test_nothing_secret_reaches_release():
+    for a in AUTHORED:
+        text = a.release_notebook.read_text()
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "graders", "solutions"):
+            assert marker not in text, f"{marker!r} in {a.release_notebook.name}"
+        for cell in notebooks.solution_cells(notebooks.read(a.source_notebook)):
+            region = cell.source.split(notebooks.BEGIN_SOLUTION)[1].split(notebooks.END_SOLUTION)[0]
+            for line in region.splitlines():
+                if len(line.strip()) > 12:
+                    assert line.strip() not in text, f"solution line in release: {line.strip()}"
+
+
+@pytest.mark.parametrize("a", AUTHORED, ids=lambda a: a.id)
+def test_solution_module_is_the_notebook_code(a):
+    import importlib
+
+    module = importlib.import_module(f"solutions.{a.module}")
+    for cell in notebooks.solution_cells(notebooks.read(a.source_notebook)):
+        for node in ast.parse(notebooks.solution_code(cell.source)).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                assert callable(getattr(module, node.name))

@@ -1,0 +1,158 @@
+"""nbgrader end to end: release, submit, autograde, gradebook, report, feedback.
+
+One class is graded once per session (kernels are the slow part) and the tests read the results.
+"""
+
+import hashlib
+import json
+import os
+import stat
+import xml.etree.ElementTree as ET
+
+import nbformat
+import pytest
+
+from graders import manifest, notebooks
+from graders.cli import main
+
+A = manifest.get("3_1")
+
+
+def _submission(transform=None):
+    nb = notebooks.fill_solutions(notebooks.read(A.release_notebook), notebooks.read(A.source_notebook))
+    if transform:
+        for cell in notebooks.solution_cells(nb):
+            cell.source = transform(cell.source)
+    return nbformat.writes(nb)
+
+
+def _float_mask_as_bool(code):
+    wrong = code.replace("if attn_mask.dtype == torch.bool:", "if True:  # every mask treated as boolean")
+    return wrong.replace("masked_fill(~attn_mask,", "masked_fill(~attn_mask.bool(),")
+
+
+STUDENTS = {
+    "complete": lambda: _submission(),
+    "untouched": lambda: A.release_notebook.read_text(),
+    "wrong_masks": lambda: _submission(_float_mask_as_bool),
+    "kernel_dies": lambda: _submission(lambda code: code + "\n\nimport os\nos._exit(1)\n"),
+    "broken_json": lambda: A.release_notebook.read_text()[:500],
+}
+
+
+def _digest(root):
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submissions" / "submitted"
+    for student, make in STUDENTS.items():
+        path = subs / student / A.id / f"{A.id}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(make())
+        path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # grading must only read submissions
+    before = _digest(root / "submissions")
+    runs = []
+    for run in ("first", "second"):
+        out = root / run
+        out.mkdir()
+        code = main(["grade", str(root / "submissions"), "--course-dir", str(root / "course"), "--json", str(out / "report.json"),
+                     "--junit", str(out / "junit.xml"), "--feedback", str(out / "feedback")])
+        runs.append((code, out))
+    return {"root": root, "runs": runs, "before": before, "after": _digest(root / "submissions")}
+
+
+def _report(graded, run=0):
+    return json.loads((graded["runs"][run][1] / "report.json").read_text())
+
+
+def _scores(report):
+    return {s["student"]: s["assignments"][0] for s in report["students"]}
+
+
+def test_grading_finishes_with_exit_0(graded):
+    assert [code for code, _ in graded["runs"]] == [0, 0]
+
+
+def test_scores_per_student(graded):
+    scores = {k: (v["score"], v["max_score"]) for k, v in _scores(_report(graded)).items()}
+    assert scores == {
+        "broken_json": (0, 10), "complete": (10, 10), "kernel_dies": (0, 10), "untouched": (0, 10), "wrong_masks": (6, 10),
+    }
+
+
+def test_report_holds_every_grade_cell(graded):
+    complete = _scores(_report(graded))["complete"]
+    assert [c["grade_id"] for c in complete["cells"]] == ["test_attention_weights", "test_scaled_dot_product_attention", "test_masks"]
+    assert [c["max_score"] for c in complete["cells"]] == [3, 3, 4]
+    assert complete["error"] is None
+
+
+def test_a_wrong_part_says_why(graded):
+    masks = _scores(_report(graded))["wrong_masks"]["cells"][2]
+    assert masks["score"] == 0 and "float mask" in masks["message"]
+
+
+def test_invalid_notebook_is_an_error_entry_and_the_batch_goes_on(graded):
+    broken = _scores(_report(graded))["broken_json"]
+    assert broken["error"].startswith("not a valid notebook") and broken["score"] == 0
+    assert [c["score"] for c in broken["cells"]] == [0, 0, 0]
+
+
+def test_dead_kernel_scores_zero_never_full(graded):
+    dead = _scores(_report(graded))["kernel_dies"]
+    assert dead["score"] == 0
+
+
+def test_grading_twice_gives_identical_reports(graded):
+    (_, first), (_, second) = graded["runs"]
+    assert (first / "report.json").read_bytes() == (second / "report.json").read_bytes()
+    assert (first / "junit.xml").read_bytes() == (second / "junit.xml").read_bytes()
+
+
+def test_submitted_files_are_never_modified(graded):
+    assert graded["before"] == graded["after"]
+
+
+def test_gradebook_holds_the_scores(graded):
+    from nbgrader.api import Gradebook
+
+    db = graded["root"] / "course" / "gradebook.db"
+    with Gradebook(f"sqlite:///{db}", manifest.COURSE_ID) as gb:
+        assert gb.find_submission(A.id, "complete").score == 10
+        assert gb.find_submission(A.id, "wrong_masks").score == 6
+        assert gb.find_submission(A.id, "untouched").score == 0
+
+
+def test_junit_report(graded):
+    suites = ET.parse(graded["runs"][0][1] / "junit.xml").getroot()
+    by_name = {s.get("name"): s for s in suites}
+    assert by_name[f"complete.{A.id}"].get("failures") == "0"
+    assert by_name[f"wrong_masks.{A.id}"].get("failures") == "1"
+    assert by_name[f"broken_json.{A.id}"].get("errors") == "1"
+
+
+def test_feedback_html_per_graded_student(graded):
+    feedback = graded["runs"][0][1] / "feedback"
+    html = (feedback / "complete" / A.id / f"{A.id}.html").read_text()
+    assert "Task 1: the visible tests pass" in html
+    assert (feedback / "wrong_masks" / A.id / f"{A.id}.html").is_file()
+    assert not (feedback / "broken_json").exists()
+
+
+def test_single_notebook_reference_and_release(tmp_path, capsys):
+    """`llmt grade` on one notebook: the source gets full marks, the release zero (`llmt check`)."""
+    assert main(["check", "3_1"]) == 0, capsys.readouterr().out
+
+
+def test_demo_prints_the_gradebook(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[2:5] for line in out.splitlines() if line.startswith(("complete", "half_done", "untouched"))}
+    assert rows["complete"] == ["10", "/", "10"]
+    assert rows["untouched"] == ["0", "/", "10"]
+    assert 0 < float(rows["half_done"][0]) < 10
+    assert (tmp_path / "feedback" / "half_done" / A.id / f"{A.id}.html").is_file()
+    assert json.loads((tmp_path / "report.json").read_text())["profile"] == "offline"
