@@ -11,4 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from graders.course import configure  # noqa: E402
 
-configure(get_config())  # noqa: F821 (get_config is given by traitlets' config loader)
+c = configure(get_config())  # noqa: F821 (get_config is given by traitlets' config loader)
+
+# `nbgrader autograde` run by hand grades under the offline profile too, like `llmt grade`
+c.Autograde.pre_convert_hook = "graders.profile.use_offline_profile"

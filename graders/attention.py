@@ -87,6 +87,7 @@ def _call(fn, *args, **kwargs):
 
 
 def _expect_value_error(fn, args, what):
+    __tracebackhide__ = True
     try:
         _call(fn, *args)
     except ValueError:
@@ -98,6 +99,7 @@ def _expect_value_error(fn, args, what):
 
 def check_attention_weights(attention_weights) -> None:
     """Part 1: softmax(Q K^T / sqrt(E)) without masks."""
+    __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
 
     @grading()
     @given(problems())
@@ -127,6 +129,7 @@ def check_attention_weights(attention_weights) -> None:
 
 def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     """Part 2: softmax(Q K^T / sqrt(E)) V without masks, torch's shapes."""
+    __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
 
     @grading()
     @given(problems())
@@ -159,6 +162,7 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
 
 def check_masks(scaled_dot_product_attention, attention_weights) -> None:
     """Part 3: boolean and float `attn_mask` (full or broadcast over the batch) and `is_causal`."""
+    __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
 
     @grading(150)
     @given(problems(), st.sampled_from(["bool", "float"]), st.booleans())

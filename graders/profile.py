@@ -103,6 +103,13 @@ def offline_environment(assignments: list[manifest.Assignment]) -> dict[str, str
     return env
 
 
+def use_offline_profile(**_) -> None:
+    """nbgrader pre-convert hook (nbgrader_config.py): a plain `nbgrader autograde` grades under the
+    offline profile, as `llmt grade` does, unless LLMT_PROFILE already names another profile."""
+    if os.environ.get(PROFILE_VAR, "offline") == "offline":
+        os.environ.update(offline_environment(manifest.authored()))
+
+
 @contextlib.contextmanager
 def environment(values: dict[str, str]) -> Iterator[None]:
     """Set environment variables for the duration (kernels started inside inherit them)."""

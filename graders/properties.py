@@ -44,6 +44,7 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
     The message names the property, what went wrong (the student's exception, or expected vs got
     with the tolerance) and the smallest input hypothesis found.
     """
+    __tracebackhide__ = True  # IPython and pytest leave this frame out of tracebacks
     try:
         prop()
     except Exception as exc:  # the student's code may raise anything

@@ -1,6 +1,7 @@
 """The manifest, the source notebooks and what `llmt release` makes of them."""
 
 import ast
+import os
 import re
 
 import pytest
@@ -40,6 +41,20 @@ def test_nbgrader_config_reads_the_course_from_the_manifest():
     config = loader.load_config()
     assert config.CourseDirectory.course_id == manifest.COURSE_ID
     assert config.ClearSolutions.code_stub["python"].endswith("raise NotImplementedError()")
+    assert config.Autograde.pre_convert_hook == "graders.profile.use_offline_profile"
+
+
+def test_plain_nbgrader_autograde_runs_offline(monkeypatch):
+    from graders import profile
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LLMT_PROFILE", "LLMT_EMBEDDING_MODEL")}
+    monkeypatch.setattr(os, "environ", env)  # the hook changes the process environment: give it a copy
+    profile.use_offline_profile(assignment="3_1_transformer_impl_attention_qkv", student="s", notebooks=[])
+    assert os.environ["LLMT_PROFILE"] == "offline" and os.path.isdir(os.environ["LLMT_EMBEDDING_MODEL"])
+    env.clear()
+    env["LLMT_PROFILE"] = "full"
+    profile.use_offline_profile()
+    assert env == {"LLMT_PROFILE": "full"}
 
 
 @pytest.mark.parametrize("a", AUTHORED, ids=lambda a: a.id)
