@@ -62,8 +62,14 @@ def as_dict(report: Report) -> dict:
     return {"course": manifest.COURSE_ID, "profile": "offline", "students": students, "notes": report.notes}
 
 
+def _target(path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_json(report: Report, path: Path) -> None:
-    Path(path).write_text(json.dumps(as_dict(report), indent=2, sort_keys=True) + "\n")
+    _target(path).write_text(json.dumps(as_dict(report), indent=2, sort_keys=True) + "\n")
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -94,4 +100,4 @@ def write_junit(report: Report, path: Path) -> None:
             suite.set("failures", str(failures))
             suite.set("errors", str(errors))
     ET.indent(suites)
-    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(suites).write(_target(path), encoding="utf-8", xml_declaration=True)

@@ -88,6 +88,7 @@ def _fake_report(score):
 def test_min_score_gates_the_exit_code(tmp_path, monkeypatch, score, code):
     (tmp_path / f"{A}.ipynb").write_text("{}")
     monkeypatch.setattr(cli, "grade", lambda *a, **k: _fake_report(score))
-    out = tmp_path / "r.json"
-    assert cli.main(["grade", str(tmp_path), "--min-score", "0.5", "--json", str(out)]) == code
+    out = tmp_path / "reports" / "r.json"  # missing folders are created
+    assert cli.main(["grade", str(tmp_path), "--min-score", "0.5", "--json", str(out), "--junit", str(out.with_suffix(".xml"))]) == code
     assert json.loads(out.read_text())["students"][0]["score"] == score
+    assert out.with_suffix(".xml").is_file()
