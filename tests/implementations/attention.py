@@ -1,8 +1,8 @@
 """Implementations of 3_1's two functions, as students might write them.
 
 Each entry of CORRECT and WRONG is a pair (attention_weights, scaled_dot_product_attention).
-WRONG also names the grader that must catch it, and whether the unmasked parts must still pass
-(a bug in masking must cost the mask part only).
+WRONG also names the check that must catch it and the checks that must still pass, so that a bug
+costs the points of the part it breaks and no others.
 """
 
 import math
@@ -114,21 +114,30 @@ def _mutates_mask(query, key, attn_mask=None, is_causal=False):
     return reference.attention_weights(query, key, attn_mask, is_causal)
 
 
+def _weights_transposed(query, key, value, attn_mask=None, is_causal=False):
+    if key.size(-2) != value.size(-2):
+        raise ValueError("key and value must have the same length")
+    return reference.attention_weights(query, key, attn_mask, is_causal).transpose(-2, -1) @ value
+
+
 def _calls_torch(query, key, value, attn_mask=None, is_causal=False):
     return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask, is_causal=is_causal)
 
 
-# name -> (pair, the check that must fail, whether the unmasked parts must still pass)
+WEIGHTS, SDPA, MASKS = "check_attention_weights", "check_scaled_dot_product_attention", "check_masks"
+
+# name -> (pair, the check that must fail, the checks that must still pass)
 WRONG = {
-    "no_scaling": (_pair(_weights(scale=lambda E: 1.0)), "check_attention_weights", False),
-    "scaled_by_d": (_pair(_weights(scale=lambda E: 1.0 / E)), "check_attention_weights", False),
-    "softmax_over_queries": (_pair(_weights(axis=-2)), "check_attention_weights", False),
-    "causal_mask_transposed": (_pair(_weights(causal_upper=True)), "check_masks", True),
-    "diagonal_masked_out": (_pair(_weights(causal_diagonal=-1)), "check_masks", True),
-    "attn_mask_ignored": (_pair(_weights(mask_mode="ignored")), "check_masks", True),
-    "float_mask_as_bool": (_pair(_weights(mask_mode="float_as_bool")), "check_masks", True),
-    "exp_overflows": (_pair(_weights(stable=False)), "check_attention_weights", False),
-    "mutates_float_mask": (_pair(_mutates_mask), "check_masks", True),
-    "calls_torch_sdpa": ((reference.attention_weights, _calls_torch), "check_scaled_dot_product_attention", False),
-    "no_value_error": (_pair(_weights(validate=False)), "check_attention_weights", False),
+    "no_scaling": (_pair(_weights(scale=lambda E: 1.0)), WEIGHTS, ()),
+    "scaled_by_d": (_pair(_weights(scale=lambda E: 1.0 / E)), WEIGHTS, ()),
+    "softmax_over_queries": (_pair(_weights(axis=-2)), WEIGHTS, ()),
+    "exp_overflows": (_pair(_weights(stable=False)), WEIGHTS, ()),
+    "no_value_error": (_pair(_weights(validate=False)), WEIGHTS, ()),
+    "weights_transposed_before_values": ((reference.attention_weights, _weights_transposed), SDPA, (WEIGHTS,)),
+    "calls_torch_sdpa": ((reference.attention_weights, _calls_torch), SDPA, (WEIGHTS,)),
+    "causal_mask_transposed": (_pair(_weights(causal_upper=True)), MASKS, (WEIGHTS, SDPA)),
+    "diagonal_masked_out": (_pair(_weights(causal_diagonal=-1)), MASKS, (WEIGHTS, SDPA)),
+    "attn_mask_ignored": (_pair(_weights(mask_mode="ignored")), MASKS, (WEIGHTS, SDPA)),
+    "float_mask_as_bool": (_pair(_weights(mask_mode="float_as_bool")), MASKS, (WEIGHTS, SDPA)),
+    "mutates_float_mask": (_pair(_mutates_mask), MASKS, (WEIGHTS, SDPA)),
 }
