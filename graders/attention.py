@@ -86,6 +86,15 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
+def _agrees(fn, inputs: dict, expected: list, what: str, **options) -> None:
+    """Call the student's `fn` on `inputs`, check it left them unchanged and returned `expected`."""
+    before = [t.clone() for t in inputs.values()]
+    got = _call(fn, *inputs.values(), **options)
+    assert_unchanged(before, list(inputs.values()), list(inputs))
+    for e in expected:
+        assert_tensor_close(got, e, what=what)
+
+
 def _expect_value_error(fn, args, what):
     __tracebackhide__ = True
     try:
@@ -105,12 +114,8 @@ def check_attention_weights(attention_weights) -> None:
     @given(problems())
     def matches_torch(problem):
         q, k, _ = make_qkv(*problem)
-        before = [q.clone(), k.clone()]
-        got = _call(attention_weights, q, k)
-        assert_unchanged(before, [q, k], ["query", "key"])
-        what = f"weights for query {tuple(q.shape)}, key {tuple(k.shape)}"
-        assert_tensor_close(got, reference.attention_weights(q, k), what=what)
-        assert_tensor_close(got, oracle_weights(q, k), what=what)
+        _agrees(attention_weights, {"query": q, "key": k}, [reference.attention_weights(q, k), oracle_weights(q, k)],
+                what=f"weights for query {tuple(q.shape)}, key {tuple(k.shape)}")
 
     @grading(30)
     @given(problems(), st.sampled_from([1e2, 1e4]))
@@ -135,11 +140,9 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     @given(problems())
     def matches_torch(problem):
         q, k, v = make_qkv(*problem)
-        before = [q.clone(), k.clone(), v.clone()]
-        got = _call(scaled_dot_product_attention, q, k, v)
-        assert_unchanged(before, [q, k, v], ["query", "key", "value"])
-        expected = F.scaled_dot_product_attention(q, k, v)
-        assert_tensor_close(got, expected, what=f"output for query {tuple(q.shape)}, key {tuple(k.shape)}, value {tuple(v.shape)}")
+        expected = [reference.scaled_dot_product_attention(q, k, v), F.scaled_dot_product_attention(q, k, v)]
+        _agrees(scaled_dot_product_attention, {"query": q, "key": k, "value": v}, expected,
+                what=f"output for query {tuple(q.shape)}, key {tuple(k.shape)}, value {tuple(v.shape)}")
 
     @grading(30)
     @given(problems(), st.sampled_from([1e2, 1e4]))
@@ -170,23 +173,21 @@ def check_masks(scaled_dot_product_attention, attention_weights) -> None:
         batch, L, S, E, Ev, dtype, seed = problem
         q, k, v = make_qkv(*problem)
         mask = make_mask(batch, L, S, dtype, seed, kind, broadcast)
-        before = [q.clone(), k.clone(), v.clone(), mask.clone()]
         where = f"{kind} attn_mask {tuple(mask.shape)}, query {tuple(q.shape)}, key {tuple(k.shape)}"
-        got = _call(scaled_dot_product_attention, q, k, v, attn_mask=mask)
-        assert_unchanged(before, [q, k, v, mask], ["query", "key", "value", "attn_mask"])
-        assert_tensor_close(got, F.scaled_dot_product_attention(q, k, v, attn_mask=mask), what=f"output with {where}")
-        weights = _call(attention_weights, q, k, attn_mask=mask)
-        assert_tensor_close(weights, oracle_weights(q, k, attn_mask=mask), what=f"weights with {where}")
+        _agrees(scaled_dot_product_attention, {"query": q, "key": k, "value": v, "attn_mask": mask},
+                [F.scaled_dot_product_attention(q, k, v, attn_mask=mask)], what=f"output with {where}")
+        _agrees(attention_weights, {"query": q, "key": k, "attn_mask": mask},
+                [oracle_weights(q, k, attn_mask=mask)], what=f"weights with {where}")
 
     @grading()
     @given(problems())
     def causal_matches_torch(problem):
         q, k, v = make_qkv(*problem)
         where = f"is_causal=True, query {tuple(q.shape)}, key {tuple(k.shape)}"
-        got = _call(scaled_dot_product_attention, q, k, v, is_causal=True)
-        assert_tensor_close(got, F.scaled_dot_product_attention(q, k, v, is_causal=True), what=f"output with {where}")
-        weights = _call(attention_weights, q, k, is_causal=True)
-        assert_tensor_close(weights, oracle_weights(q, k, is_causal=True), what=f"weights with {where}")
+        _agrees(scaled_dot_product_attention, {"query": q, "key": k, "value": v},
+                [F.scaled_dot_product_attention(q, k, v, is_causal=True)], what=f"output with {where}", is_causal=True)
+        _agrees(attention_weights, {"query": q, "key": k}, [oracle_weights(q, k, is_causal=True)],
+                what=f"weights with {where}", is_causal=True)
 
     @grading(50)
     @given(problems(same_length=True), st.data())
