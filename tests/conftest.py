@@ -1,3 +1,6 @@
+import importlib.util
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
 
@@ -14,3 +17,9 @@ def _no_hub(monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     yield
+
+
+# A GPU machine may lack the notebook stack (nbgrader, nbformat): there, collect the gpu tests only,
+# so that `pytest -m gpu` runs them.
+if importlib.util.find_spec("nbgrader") is None:
+    collect_ignore_glob = [p.name for p in Path(__file__).parent.glob("test_*.py") if not p.name.startswith("test_gpu")]
