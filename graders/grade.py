@@ -147,7 +147,7 @@ def _clean(text: str, limit: int = 1500) -> str:
 
 
 def _failure_messages(autograded: Path) -> dict[str, str]:
-    """grade_id -> the error a grade cell raised, from the autograded notebook."""
+    """grade_id -> why a grade cell scored nothing, from the autograded notebook."""
     messages = {}
     if not autograded.is_file():
         return messages
@@ -155,6 +155,7 @@ def _failure_messages(autograded: Path) -> dict[str, str]:
         meta = notebooks.nbgrader_meta(cell)
         if not meta.get("grade") or cell.cell_type != "code":
             continue
+        messages[meta["grade_id"]] = "no points: the cell did not run to the end"
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 messages[meta["grade_id"]] = _clean(f"{out.get('ename')}: {out.get('evalue')}")
@@ -185,9 +186,9 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
             g = grades.get(c.grade_id)
             score = float(g.score or 0.0) if g is not None else 0.0
             max_score = float(g.max_score) if g is not None else c.points
-            message = messages.get(c.grade_id) if score < max_score else None
-            if score < max_score and message is None:
-                message = "no points: the cell did not run to the end"
+            message = None
+            if score < max_score:
+                message = messages.get(c.grade_id, "no points: this test cell is missing from the submitted notebook")
             cells.append(CellResult(c.grade_id, score, max_score, message))
     return AssignmentResult(sub.assignment.id, cells)
 

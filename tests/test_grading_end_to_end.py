@@ -31,12 +31,28 @@ def _float_mask_as_bool(code):
     return wrong.replace("masked_fill(~attn_mask,", "masked_fill(~attn_mask.bool(),")
 
 
+def _without_test_masks():
+    nb = nbformat.reads(_submission(), as_version=4)
+    nb.cells = [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") != "test_masks"]
+    return nbformat.writes(nb)
+
+
+def _tests_edited_to_pass():
+    nb = notebooks.read(A.release_notebook)
+    for cell in nb.cells:
+        if notebooks.nbgrader_meta(cell).get("grade"):
+            cell.source = "print('all tests pass')"
+    return nbformat.writes(nb)
+
+
 STUDENTS = {
     "complete": lambda: _submission(),
     "untouched": lambda: A.release_notebook.read_text(),
     "wrong_masks": lambda: _submission(_float_mask_as_bool),
     "kernel_dies": lambda: _submission(lambda code: code + "\n\nimport os\nos._exit(1)\n"),
     "broken_json": lambda: A.release_notebook.read_text()[:500],
+    "deleted_a_test": _without_test_masks,
+    "edited_the_tests": _tests_edited_to_pass,
 }
 
 
@@ -80,7 +96,14 @@ def test_scores_per_student(graded):
     scores = {k: (v["score"], v["max_score"]) for k, v in _scores(_report(graded)).items()}
     assert scores == {
         "broken_json": (0, 10), "complete": (10, 10), "kernel_dies": (0, 10), "untouched": (0, 10), "wrong_masks": (6, 10),
+        "deleted_a_test": (6, 10), "edited_the_tests": (0, 10),
     }
+
+
+def test_a_deleted_test_cell_scores_zero_and_says_so(graded):
+    cells = _scores(_report(graded))["deleted_a_test"]["cells"]
+    assert cells[2]["grade_id"] == "test_masks" and cells[2]["score"] == 0
+    assert "missing" in cells[2]["message"]
 
 
 def test_report_holds_every_grade_cell(graded):
