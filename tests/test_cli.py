@@ -92,3 +92,11 @@ def test_min_score_gates_the_exit_code(tmp_path, monkeypatch, score, code):
     assert cli.main(["grade", str(tmp_path), "--min-score", "0.5", "--json", str(out), "--junit", str(out.with_suffix(".xml"))]) == code
     assert json.loads(out.read_text())["students"][0]["score"] == score
     assert out.with_suffix(".xml").is_file()
+
+
+def test_notebook_of_an_assignment_not_written_yet_is_an_error_entry(tmp_path, capsys):
+    _touch(tmp_path / "sub" / "7_3_evaluation_quantitative_KL_divergence.ipynb")
+    report = tmp_path / "r.json"
+    assert cli.main(["grade", str(tmp_path / "sub"), "--course-dir", str(tmp_path / "course"), "--json", str(report)]) == 0
+    entry = json.loads(report.read_text())["students"][0]["assignments"][0]
+    assert entry["error"].endswith("has no source notebook in this course yet") and entry["score"] == 0
