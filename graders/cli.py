@@ -84,9 +84,18 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_list(args) -> int:
+    print(f"{'assignment':<52} {'module':<21} points  gpu  status")
+    for a in manifest.ASSIGNMENTS:
+        print(f"{a.id:<52} {a.module:<21} {a.points:>6}  {'yes' if a.gpu else 'no':<3}  {'ready' if a.authored else 'planned'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="llmt", description="LLM Model Trainings: release, grade and check the course.")
     sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="the course's assignments and their status").set_defaults(func=cmd_list)
 
     r = sub.add_parser("release", help="generate release/ and solutions/ from source/")
     r.add_argument("assignments", nargs="*", metavar="A", help="assignment ids (default: all with a source notebook)")

@@ -100,3 +100,10 @@ def test_notebook_of_an_assignment_not_written_yet_is_an_error_entry(tmp_path, c
     assert cli.main(["grade", str(tmp_path / "sub"), "--course-dir", str(tmp_path / "course"), "--json", str(report)]) == 0
     entry = json.loads(report.read_text())["students"][0]["assignments"][0]
     assert entry["error"].endswith("has no source notebook in this course yet") and entry["score"] == 0
+
+
+def test_list_shows_every_assignment(capsys):
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 18
+    assert any(line.startswith(A) and line.endswith("ready") for line in lines)
