@@ -12,6 +12,9 @@ from .selfcheck import check, demo
 
 
 def _assignments(names: list[str]) -> list[manifest.Assignment]:
+    if not manifest.authored():
+        raise UsageError(f"no source notebooks under {manifest.COURSE_ROOT / 'source'}: "
+                         "install the course from its repository with `pip install -e .`")
     if not names:
         return manifest.authored()
     chosen = []
@@ -77,6 +80,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    _assignments([])
     rep, out = demo(args.out, progress=_progress)
     print(f"\nGradebook of the demo class (offline profile), course directory {out / 'course'}:\n")
     print(report.table(rep))

@@ -107,3 +107,11 @@ def test_list_shows_every_assignment(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 18
     assert any(line.startswith(A) and line.endswith("ready") for line in lines)
+
+
+def test_without_source_notebooks_commands_explain_the_install(tmp_path, monkeypatch, capsys):
+    from graders import manifest
+
+    monkeypatch.setattr(manifest, "COURSE_ROOT", tmp_path)  # as from a non-editable install
+    assert cli.main(["demo"]) == 2
+    assert "pip install -e ." in capsys.readouterr().err

@@ -99,7 +99,6 @@ def test_release_check_names_stale_files(tmp_path, monkeypatch):
     for d in ("source", "release", "solutions"):
         shutil.copytree(manifest.COURSE_ROOT / d, tmp_path / d)
     monkeypatch.setattr(manifest, "COURSE_ROOT", tmp_path)
-    monkeypatch.setattr(release.manifest, "COURSE_ROOT", tmp_path)
     a = AUTHORED[0]
     (tmp_path / "solutions" / f"{a.module}.py").write_text("# edited by hand\n")
     (tmp_path / "release" / "0_0_orphan").mkdir()
