@@ -130,3 +130,21 @@ def test_solution_module_is_the_notebook_code(a):
         for node in ast.parse(notebooks.solution_code(cell.source)).body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 assert callable(getattr(module, node.name))
+
+
+def test_gradebook_schema_stamp_matches_alembic(tmp_path):
+    """llmt reads alembic's head in process; it must be what `alembic heads` says."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbgrader.api
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from graders.course import Course
+
+    Course(tmp_path).api()
+    alembic = Path(sys.executable).parent / "alembic"
+    with _temp_alembic_ini(f"sqlite:///{tmp_path}/x.db") as ini:
+        heads = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
+    assert nbgrader.api.get_alembic_version() == heads.split()[0]
