@@ -6,7 +6,10 @@ assignments. An assignment id is the seed notebook's stem and names its folder i
 `points` is the weight of the whole assignment: its grade cells' points add up to it (a test
 says so). `gpu` marks assignments whose full profile wants a GPU (fine-tuning, evaluation).
 `offline` maps the environment variables a notebook reads to the offline fixtures
-(graders/profile.py) that stand in for Hub models and datasets when grading.
+(graders/profile.py) that stand in for Hub models and datasets when grading. `ships` names the
+modules of earlier assignments that a notebook builds on: `llmt release` writes each one (and
+whatever it builds on in turn, see `shipped`) beside the notebook, generated from its own
+assignment's source notebook, so students import the same code that `solutions/` holds.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Assignment:
     points: int = 10
     gpu: bool = False
     offline: dict[str, str] = field(default_factory=dict)
+    ships: tuple[str, ...] = ()
 
     @property
     def source_notebook(self) -> Path:
@@ -54,8 +58,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         offline={"LLMT_EMBEDDING_MODEL": "minilm"},
     ),
     Assignment("3_2_transformer_impl_transformer_block", "transformer_block", "Transformer Block"),
-    Assignment("3_3_transformer_impl_multi_head_attention", "multi_head_attention", "Multi-Head Attention"),
-    Assignment("3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder"),
+    Assignment(
+        "3_3_transformer_impl_multi_head_attention", "multi_head_attention", "Multi-Head Attention",
+        ships=("transformer_block",),
+    ),
+    Assignment(
+        "3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder",
+        ships=("transformer_block", "multi_head_attention"),
+    ),
     Assignment("4_1_pre_training_weight_init", "weight_init", "Weight Initialization"),
     Assignment("4_2_pre_training_dropout", "dropout", "Dropout"),
     Assignment("5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True),
@@ -83,6 +93,29 @@ def get(assignment_id: str) -> Assignment:
         return matches[0]
     known = ", ".join(a.id for a in ASSIGNMENTS)
     raise KeyError(f"unknown assignment {assignment_id!r}; the course has: {known}")
+
+
+def owner(module: str) -> Assignment:
+    """The assignment whose reference module is `module`."""
+    for a in ASSIGNMENTS:
+        if a.module == module:
+            return a
+    raise KeyError(f"no assignment has the module {module!r}")
+
+
+def shipped(assignment: Assignment) -> list[Assignment]:
+    """The earlier assignments whose modules ship with `assignment`, in course order.
+
+    The closure of `ships`: a shipped module's own shipped modules ship too, since it imports them.
+    """
+    found: set[str] = set()
+    todo = list(assignment.ships)
+    while todo:
+        module = todo.pop()
+        if module not in found:
+            found.add(module)
+            todo += owner(module).ships
+    return [a for a in ASSIGNMENTS if a.module in found]
 
 
 def authored() -> list[Assignment]:

@@ -148,3 +148,57 @@ def test_gradebook_schema_stamp_matches_alembic(tmp_path):
     with _temp_alembic_ini(f"sqlite:///{tmp_path}/x.db") as ini:
         heads = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
     assert nbgrader.api.get_alembic_version() == heads.split()[0]
+
+
+# ------------------------------------------------------------- modules shipped with later notebooks
+
+SHIPPING = [a for a in AUTHORED if a.ships]
+
+
+def test_shipped_modules_are_earlier_ones_and_their_own_in_course_order():
+    order = [a.id for a in manifest.ASSIGNMENTS]
+    for a in manifest.ASSIGNMENTS:
+        deps = manifest.shipped(a)
+        assert all(order.index(d.id) < order.index(a.id) for d in deps), a.id
+        assert deps == sorted(deps, key=lambda d: order.index(d.id))
+        for d in deps:
+            assert {x.id for x in manifest.shipped(d)} <= {x.id for x in deps}, f"{d.module} needs more than {a.id} ships"
+    later = manifest.Assignment("9_9_later", "later", "Later", ships=("decoder",))
+    assert [d.module for d in manifest.shipped(later)] == ["transformer_block", "multi_head_attention", "decoder"]
+
+
+def test_solutions_import_shipped_modules_relatively():
+    code = "import math\nfrom transformer_block import MLP, TransformerBlock\nimport multi_head_attention as mha\n"
+    assert release.relative_imports(code, ["transformer_block", "multi_head_attention"]) == (
+        "import math\nfrom .transformer_block import MLP, TransformerBlock\nfrom . import multi_head_attention as mha\n")
+
+
+@pytest.mark.parametrize("a", SHIPPING, ids=lambda a: a.id)
+def test_shipped_modules_reach_the_release_and_solutions_import(a):
+    import importlib
+
+    importlib.import_module(f"solutions.{a.module}")  # relative imports inside the package work
+    for owner in manifest.shipped(a):
+        name = f"{owner.module}.py"
+        shipped = (manifest.COURSE_ROOT / "source" / a.id / name).read_text()
+        assert (manifest.COURSE_ROOT / "release" / a.id / name).read_text() == shipped
+        assert "do not edit" in shipped and shipped == release.shipped_module_text(owner)
+        assert not any(f"from .{dep.module}" in shipped for dep in manifest.shipped(owner)), "sibling imports stay absolute"
+
+
+@pytest.mark.parametrize("a", SHIPPING[:1], ids=lambda a: a.id)
+def test_release_check_names_stale_and_missing_shipped_copies(a, tmp_path, monkeypatch):
+    import shutil
+
+    for d in ("source", "release", "solutions"):
+        shutil.copytree(manifest.COURSE_ROOT / d, tmp_path / d)
+    monkeypatch.setattr(manifest, "COURSE_ROOT", tmp_path)
+    first, *_ = manifest.shipped(a)
+    copy = tmp_path / "source" / a.id / f"{first.module}.py"
+    copy.write_text(copy.read_text() + "\n# edited by hand\n")
+    assert f"source/{a.id}/{first.module}.py" in release.release([a], check=True)
+    copy.unlink()
+    assert f"source/{a.id}/{first.module}.py" in release.release([a], check=True)
+    release.release([a])
+    assert release.release([a], check=True) == []
+    assert copy.read_text() == release.shipped_module_text(first)
