@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import manifest
+from . import fixtures, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -59,6 +59,10 @@ def _minilm() -> Path:
 FIXTURES: dict[str, Fixture] = {
     # sentence-transformers/all-MiniLM-L6-v2: a pretrained BERT encoder (6 layers, 384 wide)
     "minilm": Fixture("minilm", locate=_minilm),
+    # a byte-level BPE tokenizer and tiny random-init causal LMs (graders/fixtures.py)
+    "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
+    "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
+    "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
 }
 
 
