@@ -85,7 +85,7 @@ def check_gpt(GPT, GPTConfig) -> None:
         model = GPT(GPTConfig(**cfg.kwargs()))
         if model.lm_head.weight is not model.wte.weight:
             raise AssertionError("lm_head.weight must be the same Parameter as wte.weight (tied unembedding): "
-                                 "set self.lm_head.weight = self.wte.weight")
+                                 "make lm_head use the very Parameter of wte")
         expected = sum(p.numel() for p in reference.GPT(reference.GPTConfig(**cfg.kwargs())).parameters())
         got = sum(p.numel() for p in model.parameters())
         if got != expected:
