@@ -173,9 +173,10 @@ def test_single_notebook_reference_and_release(tmp_path, capsys):
 def test_demo_prints_the_gradebook(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split()[2:5] for line in out.splitlines() if line.startswith(("complete", "half_done", "untouched"))}
-    assert rows["complete"] == ["10", "/", "10"]
-    assert rows["untouched"] == ["0", "/", "10"]
-    assert 0 < float(rows["half_done"][0]) < 10
+    rows = {tuple(line.split()[:2]): line.split()[2:5] for line in out.splitlines()
+            if line.startswith(("complete", "half_done", "untouched"))}  # (student, assignment or "total")
+    assert rows[("complete", A.id)] == ["10", "/", "10"]
+    assert rows[("untouched", A.id)] == ["0", "/", "10"]
+    assert 0 < float(rows[("half_done", A.id)][0]) < 10
     assert (tmp_path / "feedback" / "half_done" / A.id / f"{A.id}.html").is_file()
     assert json.loads((tmp_path / "report.json").read_text())["profile"] == "offline"
