@@ -47,8 +47,14 @@ class Assignment:
 
 ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment("1_1_tokenization_impl_byte_pair_encoding", "bpe", "Byte Pair Encoding"),
-    Assignment("2_1_embedding_explore_position_embedding", "position_embeddings", "Position Embeddings"),
-    Assignment("2_2_embedding_train_token_embedding", "word_embeddings", "Train Token Embeddings"),
+    Assignment(
+        "2_1_embedding_explore_position_embedding", "position_embeddings", "Position Embeddings",
+        offline={"LLMT_POSITION_MODEL": "minilm"},
+    ),
+    Assignment(
+        "2_2_embedding_train_token_embedding", "word_embeddings", "Train Token Embeddings",
+        offline={"LLMT_WORD_DATASET": "synonym_corpus"},
+    ),
     Assignment(
         "3_1_transformer_impl_attention_qkv", "attention", "Attention (Q, K, V)",
         offline={"LLMT_EMBEDDING_MODEL": "minilm"},
