@@ -29,10 +29,10 @@ def assert_array_close(got, expected, *, what: str, rtol: float = 1e-5, atol: fl
     """`got` is an array (or nested list) of `expected`'s shape with the same values within tolerance."""
     __tracebackhide__ = True
     try:
-        array = np.asarray(got, dtype=np.float64)
+        array = np.array(got, dtype=np.float64)
     except (TypeError, ValueError):
         raise AssertionError(f"{what}: expected a NumPy array of numbers, got {type(got).__name__}") from None
-    assert_tensor_close(torch.from_numpy(array), torch.from_numpy(np.asarray(expected, dtype=np.float64)),
+    assert_tensor_close(torch.from_numpy(array), torch.from_numpy(np.array(expected, dtype=np.float64)),
                         what=what, rtol=rtol, atol=atol)
 
 

@@ -60,7 +60,7 @@ FIXTURES: dict[str, Fixture] = {
     # sentence-transformers/all-MiniLM-L6-v2: a pretrained BERT encoder (6 layers, 384 wide)
     "minilm": Fixture("minilm", locate=_minilm),
     # a generated text where synonym pairs share contexts, as a dataset folder (stands in for WikiText)
-    "synonym_corpus": Fixture("synonym_corpus", build=fixtures_text.build_synonym_corpus),
+    "synonym_corpus": Fixture("synonym_corpus", build=fixtures_text.build_synonym_corpus, version="2"),
 }
 
 
