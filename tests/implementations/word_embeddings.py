@@ -146,11 +146,11 @@ def vocab_first_seen(words):
     return token2id, dict(enumerate(token2id))
 
 
-def _windows(last_start_included=False, stride_ignored=False, targets_unshifted=False):
+def _windows(last_start_included=False, last_window_missing=False, stride_ignored=False, targets_unshifted=False):
     class Windows(reference.TokenDataset):
         def __init__(self, words, token2id, context_window_size=6, stride=4):
             super().__init__(words, token2id, context_window_size, stride)
-            end = len(words) - context_window_size + (1 if last_start_included else 0)
+            end = len(words) - context_window_size + (1 if last_start_included else 0) - (1 if last_window_missing else 0)
             self.starts = range(0, max(end, 0), 1 if stride_ignored else stride)
 
         def __getitem__(self, i):
@@ -215,6 +215,7 @@ WRONG = {
     "tokenizer_ignores_punctuation": _wrong("tokenize_words", tokenize_whitespace_only, VOCAB),
     "vocab_in_order_of_appearance": _wrong("build_vocab", vocab_first_seen, VOCAB),
     "windows_off_by_one": _wrong("TokenDataset", _windows(last_start_included=True), DATASET),
+    "windows_off_by_one_short": _wrong("TokenDataset", _windows(last_window_missing=True), DATASET),
     "stride_ignored": _wrong("TokenDataset", _windows(stride_ignored=True), DATASET),
     "targets_not_shifted": _wrong("TokenDataset", _windows(targets_unshifted=True), DATASET),
     "model_predicts_from_first_word": _wrong("NeuralLanguageModel", ModelFromFirstWord, MODEL),
