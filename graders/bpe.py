@@ -14,7 +14,9 @@ one special token missing from its vocabulary (so "the next free id" is unambigu
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import random
 import signal
 import sys
@@ -131,7 +133,7 @@ def _merge_bytes(word: tuple, pair: tuple, merged: bytes) -> tuple:
     return tuple(out)
 
 
-def replay_maximality(text: str, specials: list[str], merges) -> None:
+def replay_maximality(text: str, specials: list[str], merges, call: str = "train_bpe") -> None:
     """Each merge has the highest pair count at its step and is the greatest of the tied pairs."""
     words = pretokens(text, specials)
     for step, pair in enumerate(merges):
@@ -140,17 +142,17 @@ def replay_maximality(text: str, specials: list[str], merges) -> None:
             for p in zip(word, word[1:]):
                 counts[p] += n
         if not counts:
-            raise AssertionError(f"merge {step} {pair!r}: no pair is left to merge at this step")
+            raise AssertionError(f"{call}: merge {step} {pair!r}: no pair is left to merge at this step")
         top = max(counts.values())
         best = max(p for p, c in counts.items() if c == top)
         if counts.get(pair, 0) != top:
             raise AssertionError(
-                f"merge {step} is {pair!r}, which occurs {counts.get(pair, 0)} times inside pre-tokens at this "
+                f"{call}: merge {step} is {pair!r}, which occurs {counts.get(pair, 0)} times inside pre-tokens at this "
                 f"step, but {best!r} occurs {top} times (count pairs inside pre-tokens only, never across a "
                 f"special token, weighted by how often each pre-token occurs)")
         if pair != best:
             raise AssertionError(
-                f"merge {step}: {pair!r} and {best!r} both occur {top} times; the tie goes to the "
+                f"{call}: merge {step}: {pair!r} and {best!r} both occur {top} times; the tie goes to the "
                 f"lexicographically greatest pair of bytes, {best!r}")
         words = Counter({_merge_bytes(w, pair, pair[0] + pair[1]): n for w, n in words.items()})
 
@@ -194,6 +196,17 @@ def _expect_value_error(call, what):
     raise AssertionError(f"{what}: expected ValueError, nothing was raised")
 
 
+def _student(what, fn):
+    """fn(), with an exception of the student's code turned into a failure that names the call."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except _OutOfTime:
+        raise
+    except Exception as exc:  # the student's code may raise anything
+        raise AssertionError(f"{what}: your code raised {type(exc).__name__}: {exc}") from None
+
+
 def _equal(got, expected, what):
     if got != expected:
         raise AssertionError(f"{what}: expected {expected!r}, got {got!r}")
@@ -207,23 +220,46 @@ def _cpu_time_limited(fn, limit: float):
     """Call fn(); raise _OutOfTime once the process has used `limit` seconds of CPU time in it.
 
     CPU time (SIGPROF) rather than wall time, so that other work on a shared machine does not count.
+    The alarm repeats: an exception raised where Python ignores it (a gc callback) is raised again.
     """
+    active = [True]
+
     def on_alarm(signum, frame):
-        raise _OutOfTime()
+        if active[0]:
+            raise _OutOfTime()
 
     previous = signal.signal(signal.SIGPROF, on_alarm)
-    signal.setitimer(signal.ITIMER_PROF, limit)
+    signal.setitimer(signal.ITIMER_PROF, limit, 0.05)
     try:
-        return fn()
+        with _no_gc():  # no gc callbacks, where the alarm's exception would be ignored
+            return fn()
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
+        while True:
+            try:
+                active[0] = False
+                signal.setitimer(signal.ITIMER_PROF, 0)
+                signal.signal(signal.SIGPROF, previous)
+                break
+            except _OutOfTime:
+                continue
+
+
+@contextlib.contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cpu_seconds(fn) -> float:
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
+    with _no_gc():
+        start = time.process_time()
+        fn()
+        return time.process_time() - start
 
 
 @functools.lru_cache(maxsize=None)
@@ -327,7 +363,7 @@ def check_train_bpe(train_bpe) -> None:
         for i, s in enumerate(specials):
             if vocab.get(256 + i) != s.encode():
                 raise AssertionError(f"{call}: special token {s!r} must have id {256 + i}, got vocab[{256 + i}] = {vocab.get(256 + i)!r}")
-        replay_maximality(text, specials, merges)
+        replay_maximality(text, specials, merges, call)
         expected_vocab, expected_merges = reference.train_bpe(text, vocab_size, list(specials))
         _equal(merges, expected_merges, f"{call} merges")
         _equal(dict(vocab), expected_vocab, f"{call} vocab")
@@ -353,7 +389,8 @@ def check_train_bpe_speed(train_bpe) -> None:
         limit = SPEED_FACTOR * ref_seconds + SPEED_SLACK
         try:
             start = time.process_time()
-            got = _cpu_time_limited(lambda: train_bpe(text, vocab_size), limit)
+            got = _student(f"train_bpe(<{len(text):,} characters>, {vocab_size})",
+                           lambda: _cpu_time_limited(lambda: train_bpe(text, vocab_size), limit))
             seconds = time.process_time() - start
             break
         except _OutOfTime:
@@ -375,7 +412,8 @@ def check_tokenizer(Tokenizer) -> None:
     __tracebackhide__ = True
     vocab, merges = trained()
     specials = SPECIALS  # the third is not in the vocabulary: it gets the next free id
-    tok = Tokenizer(dict(vocab), list(merges), list(specials))
+    tok = _student(f"Tokenizer(vocab, merges, special_tokens={specials})",
+                   lambda: Tokenizer(dict(vocab), list(merges), list(specials)))
     ref = reference.Tokenizer(vocab, merges, list(specials))
     domain = make_corpus(2000, seed=7)
 
@@ -422,11 +460,13 @@ def check_gpt4_tokenizer(gpt4_tokenizer) -> None:
     __tracebackhide__ = True
     enc = _gpt4_encoding()
     specials = list(enc._special_tokens)
-    tok = gpt4_tokenizer(dict(enc._mergeable_ranks), dict(enc._special_tokens), enc._pat_str)
+    tok = _student("gpt4_tokenizer(mergeable_ranks, special_tokens, pattern)",
+                   lambda: gpt4_tokenizer(dict(enc._mergeable_ranks), dict(enc._special_tokens), enc._pat_str))
 
     probe = "Your tokenizer, probed: 12345 naïve 日本語 🤖 <|endoftext|> don't   stop\n\n"
     probe_ids = enc.encode(probe, allowed_special="all")
-    _, called = _calls_tiktoken(lambda: (tok.encode(probe), tok.decode(probe_ids)))
+    _, called = _student(f"encode and decode of {probe!r}",
+                         lambda: _calls_tiktoken(lambda: (tok.encode(probe), tok.decode(probe_ids))))
     if called:
         raise AssertionError(f"your tokenizer called tiktoken ({called[0]}): this task asks you to encode with "
                              "your own Tokenizer; tiktoken is the judge")
