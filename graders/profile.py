@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures_text, manifest
+from . import fixtures, fixtures_text, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -59,6 +59,10 @@ def _minilm() -> Path:
 FIXTURES: dict[str, Fixture] = {
     # sentence-transformers/all-MiniLM-L6-v2: a pretrained BERT encoder (6 layers, 384 wide)
     "minilm": Fixture("minilm", locate=_minilm),
+    # a byte-level BPE tokenizer and tiny random-init causal LMs (graders/fixtures.py)
+    "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
+    "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
+    "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
     # a generated text where synonym pairs share contexts, as a dataset folder (stands in for WikiText)
     "synonym_corpus": Fixture("synonym_corpus", build=fixtures_text.build_synonym_corpus, version="2"),
 }

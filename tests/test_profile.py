@@ -59,3 +59,29 @@ def test_environment_is_restored(monkeypatch):
     with profile.environment({"LLMT_PROFILE": "offline", "LLMT_EMBEDDING_MODEL": "x"}):
         assert os.environ["LLMT_PROFILE"] == "offline"
     assert os.environ["LLMT_PROFILE"] == "full" and "LLMT_EMBEDDING_MODEL" not in os.environ
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-gpt-neo"])
+def test_tiny_models_load_with_their_tokenizer(name):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = profile.fixture_path(name)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path)
+    text = "Alice met the queen. 日本語 🤖 <|endoftext|>"
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    assert tokenizer.decode(ids[0]) == text
+    assert ids[0, -1].item() == tokenizer.eos_token_id and tokenizer.pad_token is None  # as GPT-2's
+    assert model(ids).logits.shape == (1, ids.shape[1], len(tokenizer))
+    assert model.config.eos_token_id == tokenizer.eos_token_id
+
+
+def test_built_fixtures_are_deterministic(tmp_path):
+    from graders import fixtures
+
+    for run in ("a", "b"):
+        for kind, build in (("tokenizer", fixtures.build_tokenizer), ("model", fixtures.build_tiny_gpt2)):
+            (tmp_path / run / kind).mkdir(parents=True)
+            build(tmp_path / run / kind)
+    for name in ("tokenizer/tokenizer.json", "model/model.safetensors"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
