@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, manifest
+from . import fixtures, fixtures_styles, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,9 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # two generated books in different styles, a verse play and a prose tale (graders/fixtures_styles.py)
+    "style-play": Fixture("style-play", build=fixtures_styles.build_play),
+    "style-tale": Fixture("style-tale", build=fixtures_styles.build_tale),
 }
 
 
