@@ -82,27 +82,28 @@ def test_train_step_returns_the_loss_before_the_update_and_learns():
 def test_style_books_are_deterministic_and_different():
     play, tale = fixtures_styles.play_text(), fixtures_styles.tale_text()
     assert play == fixtures_styles.play_text() and tale == fixtures_styles.tale_text()
-    words = lambda text: set(text.lower().split())  # noqa: E731
+    words = lambda text: {w for w in text.lower().split() if not w[0].isdigit()}  # noqa: E731
     shared = words(play) & words(tale)
-    assert len(shared) < 0.15 * min(len(words(play)), len(words(tale)))
+    assert len(shared) < 0.15 * min(len(words(play)), len(words(tale))), sorted(shared)
 
 
-def test_each_briefly_tuned_model_is_best_on_its_own_style(tmp_path):
-    """The notebook's claim under the offline profile: a short fine-tune makes the 2x2 table diagonal."""
+def test_each_briefly_tuned_model_is_best_on_its_own_style():
+    """The notebook's claim under the offline profile: its short fine-tune (same sizes, steps, learning
+    rate and seed) makes the 2x2 table of perplexities diagonal."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from graders.profile import fixture_path
 
     path = fixture_path("tiny-gpt-neo")
     tokenizer = AutoTokenizer.from_pretrained(path)
-    splits = {name: split_tokens(tokenizer(text[:20000])["input_ids"])
+    splits = {name: split_tokens(tokenizer(text)["input_ids"])
               for name, text in [("play", fixtures_styles.play_text()), ("tale", fixtures_styles.tale_text())]}
     table = {}
     for name, (train, _) in splits.items():
         model = AutoModelForCausalLM.from_pretrained(path)
         optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
         g = torch.Generator().manual_seed(0)
-        for _ in range(20):
+        for _ in range(50):
             train_step(model, sample_batch(train, 8, 32, g), optimizer)
-        table[name] = {book: perplexity(model, val[:1000], 32, 16) for book, (_, val) in splits.items()}
+        table[name] = {book: perplexity(model, val, 32, 32) for book, (_, val) in splits.items()}
     assert table["play"]["play"] < table["tale"]["play"] and table["tale"]["tale"] < table["play"]["tale"], table
