@@ -65,7 +65,7 @@ def perplexity(model, token_ids, context_window_size: int, batch_size: int) -> f
     was_training = model.training
     model.eval()
     total_nll, count = 0.0, 0
-    with torch.no_grad():
+    with torch.no_grad():  # evaluation only: no graph
         for start in range(0, len(windows), batch_size):
             chunk = windows[start:start + batch_size]
             for length in sorted({len(w) for w in chunk}):     # the short last window on its own
