@@ -101,7 +101,7 @@ def test_each_briefly_tuned_model_is_best_on_its_own_style():
     table = {}
     for name, (train, _) in splits.items():
         model = AutoModelForCausalLM.from_pretrained(path)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3)
         g = torch.Generator().manual_seed(0)
         for _ in range(50):
             train_step(model, sample_batch(train, 8, 32, g), optimizer)
