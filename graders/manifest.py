@@ -64,8 +64,15 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment("3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder"),
     Assignment("4_1_pre_training_weight_init", "weight_init", "Weight Initialization"),
     Assignment("4_2_pre_training_dropout", "dropout", "Dropout"),
-    Assignment("5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True),
-    Assignment("5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True),
+    Assignment(
+        "5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True,
+        offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play",
+                 "LLMT_ALICE_TEXT": "style-tale"},
+    ),
+    Assignment(
+        "5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True,
+        offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play"},
+    ),
     Assignment("5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True),
     Assignment(
         "5_4_fine_tuning_gradient_clipping_and_lr_scheduler", "clipping_schedulers",
