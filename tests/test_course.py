@@ -36,6 +36,15 @@ def test_offline_fixtures_named_by_the_manifest_exist():
     assert all(f in FIXTURES for a in manifest.ASSIGNMENTS for f in a.offline.values())
 
 
+def test_an_environment_variable_names_one_fixture_course_wide():
+    """Grading sets every ready assignment's variables at once (graders.profile.use_offline_profile),
+    so two assignments may share a variable only if they map it to the same fixture."""
+    seen = {}
+    for a in manifest.ASSIGNMENTS:
+        for var, fixture in a.offline.items():
+            assert seen.setdefault(var, fixture) == fixture, f"{var} names {seen[var]} and {fixture} ({a.id})"
+
+
 def test_nbgrader_config_reads_the_course_from_the_manifest():
     loader = PyFileConfigLoader("nbgrader_config.py", path=str(manifest.COURSE_ROOT))
     config = loader.load_config()

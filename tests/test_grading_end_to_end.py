@@ -165,13 +165,14 @@ def test_feedback_html_per_graded_student(graded):
     assert not (feedback / "broken_json").exists()
 
 
-def test_single_notebook_reference_and_release(tmp_path, capsys):
-    """`llmt grade` on one notebook: the source gets full marks, the release zero (`llmt check`)."""
-    assert main(["check", "3_1"]) == 0, capsys.readouterr().out
+@pytest.mark.parametrize("a", manifest.authored(), ids=lambda a: a.id)
+def test_reference_gets_full_marks_and_release_zero(a, capsys):
+    """`llmt check A`: the source notebook, graded offline, gets full marks; the release zero."""
+    assert main(["check", a.id]) == 0, capsys.readouterr().out
 
 
 def test_demo_prints_the_gradebook(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["demo", A.id, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     rows = {tuple(line.split()[:2]): line.split()[2:5] for line in out.splitlines()
             if line.startswith(("complete", "half_done", "untouched"))}  # (student, assignment or "total")
