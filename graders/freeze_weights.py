@@ -27,7 +27,7 @@ from torch import nn
 from solutions import freeze_weights as reference
 
 from .properties import grading, run_property
-from .writing_style import on_one_thread
+from .properties import on_one_thread
 
 VOCAB, LAYERS = 61, 4
 PARTS = ("q_proj", "k_proj", "v_proj", "out_proj")

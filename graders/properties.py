@@ -8,6 +8,7 @@ must not fail a correct solution), a bounded number of examples, one failure rep
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from typing import Callable
 
@@ -45,17 +46,39 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
     with the tolerance) and the smallest input hypothesis found.
     """
     __tracebackhide__ = True  # IPython and pytest leave this frame out of tracebacks
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # checks run many tiny ops: threads only add overhead, a lot on a busy machine
     try:
-        prop()
+        with one_thread():
+            prop()
     except Exception as exc:  # the student's code may raise anything
         notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
         what = str(exc) if isinstance(exc, AssertionError) else f"your code raised {type(exc).__name__}: {exc}"
         message = "\n".join([f"{title}: {what}", *notes])
         raise AssertionError(_ADDRESS.sub("", message)) from None
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Torch on one thread for the duration, then the setting as it was.
+
+    Checks run many tiny ops and tiny models: there threads only add overhead (on a busy machine a
+    forward pass gets a hundred times slower), and one thread also makes training bit-reproducible.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
     finally:
         torch.set_num_threads(threads)
+
+
+def on_one_thread(check):
+    """Decorator: run a whole check under `one_thread()`."""
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        __tracebackhide__ = True
+        with one_thread():
+            return check(*args, **kwargs)
+    return wrapper
 
 
 def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float | None = None,

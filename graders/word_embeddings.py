@@ -11,7 +11,6 @@ Everything is seeded and runs on one CPU thread, so a submission always gets the
 
 from __future__ import annotations
 
-import contextlib
 import string
 from typing import NamedTuple
 
@@ -24,18 +23,9 @@ from torch.utils.data import DataLoader
 from solutions import word_embeddings as reference
 
 from .fixtures_text import synonym_corpus
-from .properties import assert_tensor_close, grading, run_property
+from .properties import assert_tensor_close, grading, one_thread, run_property
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Small models train faster and bit-for-bit reproducibly on one thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _expect_value_error(fn, args, what):

@@ -14,7 +14,6 @@ a CPU. The oracles:
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import math
@@ -27,31 +26,11 @@ from hypothesis import strategies as st
 
 from solutions import writing_style as reference
 
-from .properties import grading, run_property
+from .properties import grading, on_one_thread, run_property
 
 VOCAB = 61
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Tiny models run fastest on one thread: several threads spin against each other on a busy
-    machine and make each forward pass a hundred times slower. The setting is restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-def on_one_thread(check):
-    """Run a check under `one_thread()`."""
-    @functools.wraps(check)
-    def wrapper(*args, **kwargs):
-        __tracebackhide__ = True
-        with one_thread():
-            return check(*args, **kwargs)
-    return wrapper
 
 
 @functools.lru_cache(maxsize=None)
