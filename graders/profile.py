@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, manifest
+from . import fixtures, fixtures_sentiment, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,8 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # generated movie reviews with IMDB's columns and splits (graders/fixtures_sentiment.py)
+    "sentiment": Fixture("sentiment", build=fixtures_sentiment.build_sentiment),
 }
 
 
