@@ -83,10 +83,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True,
         offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play"},
     ),
-    Assignment("5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True),
+    Assignment(
+        "5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True,
+        offline={"LLMT_BERT_MODEL": "minilm", "LLMT_SENTIMENT_DATA": "sentiment"},
+    ),
     Assignment(
         "5_4_fine_tuning_gradient_clipping_and_lr_scheduler", "clipping_schedulers",
         "Grad Clipping & Schedulers", gpu=True,
+        offline={"LLMT_GPT2_MODEL": "tiny-gpt2", "LLMT_SENTIMENT_DATA": "sentiment"},
     ),
     Assignment("6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True),
     Assignment("7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True),

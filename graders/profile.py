@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, fixtures_styles, fixtures_text, manifest
+from . import fixtures, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -68,6 +68,8 @@ FIXTURES: dict[str, Fixture] = {
     # two generated books in different styles, a verse play and a prose tale (graders/fixtures_styles.py)
     "style-play": Fixture("style-play", build=fixtures_styles.build_play),
     "style-tale": Fixture("style-tale", build=fixtures_styles.build_tale),
+    # generated movie reviews with IMDB's columns and splits (graders/fixtures_sentiment.py)
+    "sentiment": Fixture("sentiment", build=fixtures_sentiment.build_sentiment),
 }
 
 

@@ -1,0 +1,354 @@
+"""Hidden checks of 5_3_fine_tuning_bert_classfication (BERT classifier, freezing, LoRA, evaluation).
+
+The checks build small random BERTs (`transformers.BertModel` of a tiny `BertConfig`, seeded) so
+that each runs in a second or two on a CPU. To keep the parts independent, the freezing and LoRA
+checks wrap the encoder in the reference `BertClassifier`, and the training check evaluates the
+student's trained models with the reference `evaluate`.
+
+Oracles:
+- the classifier: `classifier(pooler_output)` computed from the encoder and the student's own head
+  (eval mode), plus the documented attributes and initialization;
+- freezing: the set of parameter names under `bert.embeddings.` or in a layer's `.attention.`;
+- LoRA: the names and shapes of the adapters (exactly the target projections, rank r), the count
+  r * (in + out) per adapted projection plus the head, unchanged logits at initialization, and, after
+  setting B to random values, the logits of the original model with every adapted weight replaced by
+  W + (alpha / r) B A;
+- evaluation: scikit-learn's `accuracy_score` and float64 cross-entropy over every example.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score
+from torch import nn
+from transformers import BertConfig, BertModel
+
+from solutions import bert_classification as reference
+
+from .properties import assert_tensor_close, grading, run_property
+
+#: The accuracy each model trained in the notebook must reach on the whole offline test set.
+ACCURACY_BAR = 0.8
+VOCAB = 60
+
+
+class Encoder(NamedTuple):
+    """A tiny random BERT; hypothesis prints it by field when a check fails."""
+
+    hidden: int
+    layers: int
+    dropout: float
+    seed: int
+
+
+def encoders():
+    return st.builds(Encoder, hidden=st.sampled_from([16, 24]), layers=st.integers(1, 2),
+                     dropout=st.sampled_from([0.1, 0.25]), seed=st.integers(0, 2**16))
+
+
+def make_bert(spec: Encoder) -> BertModel:
+    config = BertConfig(vocab_size=VOCAB, hidden_size=spec.hidden, num_hidden_layers=spec.layers,
+                        num_attention_heads=4, intermediate_size=spec.hidden + 8, max_position_embeddings=32,
+                        hidden_dropout_prob=spec.dropout, attention_probs_dropout_prob=0.0)
+    torch.manual_seed(spec.seed)
+    return BertModel(config).eval()
+
+
+def make_inputs(seed: int, batch: int = 3, length: int = 7):
+    g = torch.Generator().manual_seed(seed + 1)
+    ids = torch.randint(0, VOCAB, (batch, length), generator=g)
+    mask = torch.ones(batch, length, dtype=torch.long)
+    for i in range(batch):  # padding at the end of some rows
+        mask[i, length - i:] = 0
+    return ids, mask
+
+
+def _trainable(model: nn.Module) -> dict[str, int]:
+    return {n: p.numel() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def _listing(names, limit=4) -> str:
+    names = sorted(names)
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+# ------------------------------------------------------------------------------- part 1: the head
+
+def check_bert_classifier(BertClassifier) -> None:
+    """Part 1: attributes, initialization and logits of BertClassifier."""
+    __tracebackhide__ = True
+
+    @grading(10)
+    @given(encoders(), st.integers(1, 4), st.sampled_from([None, 0.0, 0.4]))
+    def matches_pooled_head(spec, num_classes, dropout):
+        bert = make_bert(spec)
+        model = BertClassifier(bert, num_classes) if dropout is None else BertClassifier(bert, num_classes, dropout=dropout)
+        if getattr(model, "bert", None) is not bert:
+            raise AssertionError("model.bert must be the encoder passed to BertClassifier (the same object)")
+        head = getattr(model, "classifier", None)
+        if not isinstance(head, nn.Linear) or (head.in_features, head.out_features) != (spec.hidden, num_classes):
+            raise AssertionError(f"model.classifier must be nn.Linear({spec.hidden}, {num_classes}), got {head!r}")
+        if head.bias is None or not torch.all(head.bias == 0):
+            raise AssertionError("the classifier's bias must start at zero")
+        bound = math.sqrt(6.0 / (spec.hidden + num_classes))
+        w = head.weight.detach()
+        if w.abs().max() > bound + 1e-6 or w.abs().max() < 0.2 * bound:
+            raise AssertionError(f"the classifier's weight must be Xavier-uniform, in [-{bound:.4f}, {bound:.4f}] "
+                                 f"for fan-in {spec.hidden} and fan-out {num_classes}; got values up to {w.abs().max():.4f}")
+        drop = getattr(model, "dropout", None)
+        expected_p = spec.dropout if dropout is None else dropout
+        if not isinstance(drop, nn.Dropout) or not math.isclose(drop.p, expected_p):
+            raise AssertionError(f"model.dropout must be nn.Dropout({expected_p}) (dropout={dropout}, "
+                                 f"hidden_dropout_prob={spec.dropout}), got {drop!r}")
+        model.eval()
+        ids, mask = make_inputs(spec.seed)
+        types = torch.zeros_like(ids)
+        types[:, 3:] = 1
+        with torch.no_grad():
+            got = model(ids, attention_mask=mask, token_type_ids=types)
+            pooled = bert(input_ids=ids, attention_mask=mask, token_type_ids=types).pooler_output
+        assert_tensor_close(got, pooled @ w.T + head.bias.detach(),
+                            what=f"logits in eval mode (with attention_mask and token_type_ids) for {spec}")
+        with torch.no_grad():
+            got = model(ids)
+            pooled = bert(input_ids=ids).pooler_output
+        assert_tensor_close(got, pooled @ w.T + head.bias.detach(), what=f"logits in eval mode given input_ids only for {spec}")
+
+    run_property("BertClassifier", matches_pooled_head)
+
+
+# ----------------------------------------------------------------------------- part 2: freezing
+
+def expected_frozen(model: nn.Module) -> set[str]:
+    return {n for n, _ in model.named_parameters() if n.startswith("bert.embeddings.") or ".attention." in n}
+
+
+def check_freeze_embeddings_and_attention(freeze_embeddings_and_attention) -> None:
+    """Part 2: exactly the embeddings and attention blocks are frozen; values unchanged."""
+    __tracebackhide__ = True
+
+    @grading(10)
+    @given(encoders(), st.booleans())
+    def freezes_exactly(spec, pre_frozen_head):
+        model = reference.BertClassifier(make_bert(spec), 2)
+        if pre_frozen_head:  # "leave everything else as it was": a frozen head stays frozen
+            model.classifier.weight.requires_grad_(False)
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        twin = copy.deepcopy(model)
+        reference.freeze_embeddings_and_attention(twin)
+        freeze_embeddings_and_attention(model)
+        frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
+        expected = expected_frozen(model) | ({"classifier.weight"} if pre_frozen_head else set())
+        if frozen - expected:
+            raise AssertionError(f"{spec}: these parameters must stay trainable: {_listing(frozen - expected)}")
+        if expected - frozen:
+            raise AssertionError(f"{spec}: these parameters must be frozen: {_listing(expected - frozen)}")
+        got, ref = sum(_trainable(model).values()), sum(_trainable(twin).values())
+        if got != ref:
+            raise AssertionError(f"{spec}: {got} trainable parameters, expected {ref}")
+        for n, p in model.named_parameters():
+            if not torch.equal(p.detach(), before[n]):
+                raise AssertionError(f"freezing changed the values of {n}; only set requires_grad")
+
+    run_property("freeze_embeddings_and_attention", freezes_exactly)
+
+
+# ---------------------------------------------------------------------------------- part 3: LoRA
+
+_ADAPTER = re.compile(r"(encoder\.layer\.\d+\.[\w.]*?)\.lora_([AB])\.[\w]+\.weight$")
+
+
+def _target_paths(bert: BertModel, targets) -> set[str]:
+    return {n for n, m in bert.named_modules() if isinstance(m, nn.Linear) and n.rsplit(".", 1)[-1] in targets}
+
+
+def _adapters(model: nn.Module) -> dict[str, dict[str, nn.Parameter]]:
+    """Module path inside BERT (e.g. encoder.layer.0.attention.self.query) -> {"A": weight, "B": weight}."""
+    found: dict[str, dict[str, nn.Parameter]] = {}
+    for n, p in model.named_parameters():
+        m = _ADAPTER.search(n)
+        if m:
+            found.setdefault(m.group(1), {})[m.group(2)] = p
+    return found
+
+
+class Lora(NamedTuple):
+    r: int
+    alpha: int
+    targets: tuple[str, ...]
+
+
+def loras():
+    return st.builds(Lora, r=st.integers(1, 6), alpha=st.sampled_from([1, 4, 16]),
+                     targets=st.sampled_from([("query", "value"), ("query", "key"), ("value",), ("key", "query", "value")]))
+
+
+def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
+    bert = make_bert(spec)
+    original = copy.deepcopy(bert)
+    torch.manual_seed(spec.seed + 7)
+    model = reference.BertClassifier(bert, 2).eval()
+    head = copy.deepcopy(model.classifier)
+    ids, mask = make_inputs(spec.seed)
+    with torch.no_grad():
+        before = model(ids, attention_mask=mask)
+    r, alpha, targets = (8, 16, ("query", "value")) if lora is None else lora
+    call = f"apply_lora(model)" if lora is None else f"apply_lora(model, r={r}, alpha={alpha}, target_modules={targets})"
+    torch.manual_seed(spec.seed + 11)
+    lora_model = apply_lora(model) if lora is None else apply_lora(model, r=r, alpha=alpha, target_modules=targets)
+    if not isinstance(lora_model, nn.Module):
+        raise AssertionError(f"{call} must return the model, got {type(lora_model).__name__}")
+    lora_model.eval()
+
+    # where the adapters are, and their rank
+    expected_paths = _target_paths(original, targets)
+    adapters = _adapters(lora_model)
+    if set(adapters) != expected_paths:
+        extra, missing = set(adapters) - expected_paths, expected_paths - set(adapters)
+        raise AssertionError(f"{call} on {spec}: adapters must sit exactly on the {targets} projections; "
+                             + (f"unexpected adapters on {_listing(extra)}" if extra else f"no adapter on {_listing(missing)}"))
+    for path, ab in adapters.items():
+        linear = original.get_submodule(path)
+        shapes = {"A": (r, linear.in_features), "B": (linear.out_features, r)}
+        for k, shape in shapes.items():
+            if k not in ab or tuple(ab[k].shape) != shape:
+                raise AssertionError(f"{call}: lora_{k} of {path} must have shape {shape}, got "
+                                     f"{tuple(ab[k].shape) if k in ab else 'none'}")
+
+    # what is trainable
+    trainable = _trainable(lora_model)
+    wrong = [n for n in trainable if not (_ADAPTER.search(n) or "classifier" in n)]
+    if wrong:
+        raise AssertionError(f"{call}: only the adapters and the head may be trainable, not {_listing(wrong)}")
+    head_params = sum(p.numel() for p in head.parameters())
+    count = sum(r * (original.get_submodule(p).in_features + original.get_submodule(p).out_features) for p in expected_paths)
+    if sum(trainable.values()) != count + head_params:
+        raise AssertionError(f"{call} on {spec}: {sum(trainable.values())} trainable parameters, expected "
+                             f"{count} in adapters + {head_params} in the head = {count + head_params}")
+
+    # function: unchanged at init, W + (alpha / r) B A once B is not zero
+    with torch.no_grad():
+        after = lora_model(ids, attention_mask=mask)
+    assert_tensor_close(after, before, what=f"{call}: logits right after adding the adapters (B = 0) must not change")
+    g = torch.Generator().manual_seed(spec.seed + 3)
+    merged = copy.deepcopy(original)
+    with torch.no_grad():
+        for path in sorted(adapters):
+            A, B = adapters[path]["A"], adapters[path]["B"]
+            B.copy_(torch.randn(B.shape, generator=g) * 0.2)
+            merged.get_submodule(path).weight += (alpha / r) * (B @ A)
+        expected = head(merged(input_ids=ids, attention_mask=mask).pooler_output)
+        got = lora_model(ids, attention_mask=mask)
+    assert_tensor_close(got, expected, what=f"{call}: logits with non-zero B must be those of W + (alpha / r) B A", atol=1e-4)
+
+
+def check_apply_lora(apply_lora) -> None:
+    """Part 3: adapters on exactly the target projections, rank r, scale alpha / r, counts, init."""
+    __tracebackhide__ = True
+
+    @grading(6)
+    @given(encoders(), loras())
+    def adapters_as_asked(spec, lora):
+        _check_lora(apply_lora, spec, lora)
+
+    run_property("apply_lora with the default arguments", lambda: _check_lora(apply_lora, Encoder(16, 2, 0.1, 0), None))
+    run_property("apply_lora", adapters_as_asked)
+
+
+# ---------------------------------------------------------------------------- part 4: evaluation
+
+class Scorer(nn.Module):
+    """A toy classifier whose logits sum a table's rows over the unmasked tokens, with dropout."""
+
+    def __init__(self, num_classes: int, seed: int):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.table = nn.Parameter(torch.randn(VOCAB, num_classes, generator=g))
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        rows = self.table[input_ids]
+        if attention_mask is not None:
+            rows = rows * attention_mask.unsqueeze(-1).to(rows.dtype)
+        return self.drop(rows.sum(dim=1))
+
+
+class EvalProblem(NamedTuple):
+    examples: int
+    batch_size: int
+    num_classes: int
+    training: bool
+    seed: int
+
+
+def eval_problems():
+    return st.builds(EvalProblem, examples=st.integers(1, 40), batch_size=st.integers(1, 16),
+                     num_classes=st.integers(2, 4), training=st.booleans(), seed=st.integers(0, 2**16))
+
+
+def make_loader(problem: EvalProblem):
+    g = torch.Generator().manual_seed(problem.seed + 1)
+    length = 6
+    examples = []
+    for _ in range(problem.examples):
+        n = int(torch.randint(1, length + 1, (), generator=g))
+        mask = torch.zeros(length, dtype=torch.long)
+        mask[:n] = 1
+        examples.append({"input_ids": torch.randint(0, VOCAB, (length,), generator=g), "attention_mask": mask,
+                         "labels": torch.randint(0, problem.num_classes, (), generator=g)})
+    return torch.utils.data.DataLoader(examples, batch_size=problem.batch_size, shuffle=False)
+
+
+def check_evaluate(evaluate) -> None:
+    """Part 4: loss per example and accuracy over the whole loader; mode restored."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(eval_problems())
+    def matches_sklearn(problem):
+        model = Scorer(problem.num_classes, problem.seed).train(problem.training)
+        loader = make_loader(problem)
+        with torch.no_grad():
+            model.eval()
+            batches = list(loader)
+            logits = torch.cat([model(b["input_ids"], attention_mask=b["attention_mask"]) for b in batches])
+            labels = torch.cat([b["labels"] for b in batches])
+            model.train(problem.training)
+        loss = F.cross_entropy(logits.double(), labels).item()
+        accuracy = accuracy_score(labels.numpy(), logits.argmax(-1).numpy())
+        got = evaluate(model, loader, torch.device("cpu"))
+        if not isinstance(got, dict) or not {"loss", "accuracy"} <= set(got):
+            raise AssertionError(f"evaluate must return a dict with 'loss' and 'accuracy', got {got!r}")
+        if model.training != problem.training:
+            raise AssertionError(f"the model came in {'training' if problem.training else 'eval'} mode and "
+                                 f"left in {'training' if model.training else 'eval'} mode: restore its mode")
+        n = problem.examples
+        if not math.isclose(float(got["accuracy"]), accuracy, abs_tol=1e-9):
+            raise AssertionError(f"accuracy over all {n} examples in batches of {problem.batch_size}: expected "
+                                 f"{accuracy:.6f} (scikit-learn), got {float(got['accuracy']):.6f}")
+        if not math.isclose(float(got["loss"]), loss, rel_tol=1e-5, abs_tol=1e-6):
+            raise AssertionError(f"mean cross-entropy per example over all {n} examples in batches of "
+                                 f"{problem.batch_size}: expected {loss:.6f}, got {float(got['loss']):.6f} (rtol=1e-05)")
+
+    run_property("evaluate vs scikit-learn's accuracy over the whole loader", matches_sklearn)
+
+
+# ------------------------------------------------------------------------------ part 5: training
+
+def check_training(models: dict, test_loader) -> None:
+    """Part 5: each model trained in the notebook reaches ACCURACY_BAR on the whole test set."""
+    __tracebackhide__ = True
+    for name, model in models.items():
+        device = next(model.parameters()).device
+        accuracy = reference.evaluate(model, test_loader, device)["accuracy"]
+        if not accuracy >= ACCURACY_BAR:
+            raise AssertionError(f"the {name} model reaches {accuracy:.3f} accuracy on the test set, below "
+                                 f"{ACCURACY_BAR}: check the functions it uses (BertClassifier, freezing, LoRA)")

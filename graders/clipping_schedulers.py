@@ -1,0 +1,262 @@
+"""Hidden checks of 5_4_fine_tuning_gradient_clipping_and_lr_scheduler.
+
+Oracles: `torch.nn.utils.clip_grad_norm_` for clipping (on copies of the same gradients), and
+Hugging Face's `get_linear_schedule_with_warmup` / `get_cosine_schedule_with_warmup` stepped through
+a dummy optimizer with learning rate 1 for the schedules. The student's functions may not call the
+oracles (nor anything else of torch.nn.utils' clipping or transformers' schedules): those are Python
+functions, not torch operators, so a profile hook watches the student's call for their code objects
+(which catches them under any alias, e.g. `from torch.nn.utils import clip_grad_norm_ as f`).
+
+Gradients are drawn with entries of magnitude at least half their scale, so the 1e-6 that torch
+adds to the norm changes the factor by far less than the tolerance.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import sys
+from typing import NamedTuple
+
+import torch
+import torch.nn.utils.clip_grad as torch_clip
+import transformers.optimization as hf_optimization
+from hypothesis import given
+from hypothesis import strategies as st
+from torch.optim.lr_scheduler import LambdaLR
+
+from solutions import clipping_schedulers as reference
+
+from .properties import assert_tensor_close, grading, run_property
+
+
+def _codes(module, names) -> dict:
+    out = {}
+    for name in names:
+        fn = getattr(module, name, None)
+        if callable(fn):
+            out[inspect.unwrap(fn).__code__] = f"{module.__name__}.{name}"
+    return out
+
+
+FORBIDDEN_CLIPPING = {
+    **_codes(torch_clip, ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "_get_total_norm",
+                          "_clip_grads_with_norm_"]),
+    **_codes(torch.nn.utils, ["get_total_norm", "clip_grads_with_norm_"]),
+}
+FORBIDDEN_SCHEDULES = _codes(hf_optimization, [n for n in dir(hf_optimization) if "schedule" in n])
+
+
+def _call(fn, forbidden: dict, *args, **kwargs):
+    """Call the student's `fn`; fail if it called one of the `forbidden` Python functions."""
+    __tracebackhide__ = True
+    called = []
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in forbidden:
+            called.append(forbidden[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    if called:
+        raise AssertionError(f"this task asks you to write it yourself: do not call {called[0]}")
+    return result
+
+
+def _expect_value_error(fn, forbidden, args, kwargs, what):
+    __tracebackhide__ = True
+    try:
+        _call(fn, forbidden, *args, **kwargs)
+    except ValueError:
+        return
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+# ------------------------------------------------------------------------------------- clipping
+
+class Gradients(NamedTuple):
+    """Parameters of these shapes; None marks a parameter without a gradient."""
+
+    shapes: tuple
+    scale: float
+    dtype: torch.dtype
+    seed: int
+
+
+def gradients():
+    shape = st.lists(st.integers(1, 5), max_size=2).map(tuple)
+    return st.builds(
+        Gradients,
+        shapes=st.lists(st.one_of(shape, st.none()), min_size=1, max_size=4).map(tuple),
+        scale=st.sampled_from([0.5, 1.0, 30.0, 1e3]),
+        dtype=st.sampled_from([torch.float32, torch.float64]),
+        seed=st.integers(0, 2**16),
+    )
+
+
+def make_parameters(problem: Gradients) -> list[torch.nn.Parameter]:
+    """Parameters (values and gradients drawn from the seed); a None shape gives a 3-vector without grad."""
+    g = torch.Generator().manual_seed(problem.seed)
+    params = []
+    for shape in problem.shapes:
+        p = torch.nn.Parameter(torch.randn(shape if shape is not None else (3,), generator=g, dtype=problem.dtype))
+        if shape is not None:
+            magnitude = 0.5 + torch.rand(shape, generator=g, dtype=problem.dtype)
+            sign = torch.where(torch.rand(shape, generator=g) < 0.5, -1.0, 1.0).to(problem.dtype)
+            p.grad = magnitude * sign * problem.scale
+        params.append(p)
+    return params
+
+
+def _copy(params):
+    out = []
+    for p in params:
+        q = torch.nn.Parameter(p.detach().clone())
+        q.grad = None if p.grad is None else p.grad.clone()
+        out.append(q)
+    return out
+
+
+MAX_NORMS = [1e-4, 0.1, 1.0, 7.5, 1e6]
+NORM_TYPES = [2.0, math.inf, 1.0]
+
+
+def check_clip_grad_norm(clip_grad_norm) -> None:
+    """Part 1: clip_grad_norm against torch.nn.utils.clip_grad_norm_."""
+    __tracebackhide__ = True
+
+    @grading(80)
+    @given(gradients(), st.sampled_from(MAX_NORMS), st.sampled_from(NORM_TYPES))
+    def matches_torch(problem, max_norm, norm_type):
+        params = make_parameters(problem)
+        expected = _copy(params)
+        values = [p.detach().clone() for p in params]
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm, norm_type=norm_type)
+        where = f"max_norm={max_norm:g}, norm_type={norm_type}"
+        got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, (p for p in params), max_norm, norm_type=norm_type)
+        if not isinstance(got, torch.Tensor) or got.numel() != 1:
+            raise AssertionError(f"{where}: return the total norm before clipping as a 0-dimensional tensor, got {got!r}")
+        assert_tensor_close(got.reshape(()), expected_norm, what=f"total norm returned ({where}): it must be the norm BEFORE clipping")
+        for i, (p, e, v) in enumerate(zip(params, expected, values)):
+            if e.grad is None:
+                if p.grad is not None:
+                    raise AssertionError(f"parameter {i} had no gradient: its grad must stay None, got a tensor")
+                continue
+            if p.grad is None:
+                raise AssertionError(f"parameter {i}: its gradient disappeared (clip it in place)")
+            assert_tensor_close(p.grad, e.grad, what=f"gradient of parameter {i} after clipping ({where})")
+            if not torch.equal(p.detach(), v):
+                raise AssertionError(f"parameter {i}: clipping changed the parameter's values; change only its .grad")
+
+    @grading(20)
+    @given(gradients(), st.sampled_from(NORM_TYPES))
+    def accepts_a_single_tensor(problem, norm_type):
+        params = [p for p in make_parameters(problem) if p.grad is not None][:1]
+        if not params:
+            return
+        expected = _copy(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected[0], 0.1, norm_type=norm_type)
+        got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, params[0], 0.1, norm_type=norm_type)
+        assert_tensor_close(torch.as_tensor(got).reshape(()), expected_norm, what="total norm for a single tensor")
+        assert_tensor_close(params[0].grad, expected[0].grad, what="gradient of a single tensor after clipping")
+
+    run_property("clip_grad_norm vs torch.nn.utils.clip_grad_norm_", matches_torch)
+    run_property("clip_grad_norm given one tensor", accepts_a_single_tensor)
+
+    nothing = [torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))]
+    got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, iter(nothing), 1.0)
+    if not isinstance(got, torch.Tensor) or got.numel() != 1 or got.item() != 0.0:
+        raise AssertionError(f"with no gradients at all, return torch.tensor(0.0), got {got!r}")
+    for max_norm in (0.0, -1.0):
+        p = torch.nn.Parameter(torch.ones(2))
+        p.grad = torch.ones(2)
+        _expect_value_error(clip_grad_norm, FORBIDDEN_CLIPPING, ([p], max_norm), {}, f"clip_grad_norm with max_norm={max_norm}")
+
+
+# ------------------------------------------------------------------------------------ schedules
+
+def schedule_problems():
+    """(warmup_steps, total_steps) with warmup <= total, including 0, 1 and warmup == total."""
+    return st.integers(1, 60).flatmap(lambda total: st.tuples(st.integers(0, total), st.just(total)))
+
+
+def oracle_factors(make_scheduler, total_steps: int) -> list[float]:
+    """The factors a transformers scheduler gives at steps 0..total_steps (base learning rate 1)."""
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    scheduler = make_scheduler(optimizer)
+    factors = []
+    for _ in range(total_steps + 1):
+        factors.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    return factors
+
+
+def _number(got, what):
+    try:
+        return float(got)
+    except Exception:
+        raise AssertionError(f"{what}: expected a float, got {type(got).__name__} {got!r}") from None
+
+
+def _agrees_at_every_step(fn, args_of, expected, reference_fn, what):
+    __tracebackhide__ = True
+    for step, e in enumerate(expected):
+        args, kwargs = args_of(step)
+        got = _number(_call(fn, FORBIDDEN_SCHEDULES, *args, **kwargs), f"{what} at step {step}")
+        ref = reference_fn(*args, **kwargs)
+        if not math.isclose(ref, e, rel_tol=1e-9, abs_tol=1e-12):  # the reference must agree too
+            raise RuntimeError(f"reference disagrees with transformers at step {step}: {ref} vs {e}")
+        if not math.isclose(got, e, rel_tol=1e-9, abs_tol=1e-9):
+            raise AssertionError(f"{what}: at step {step} expected {e:.10g}, got {got:.10g}")
+
+
+BAD_SCHEDULES = [((-1, 2, 6), "step=-1"), ((0, -1, 6), "warmup_steps=-1"), ((0, 7, 6), "warmup_steps=7 > total_steps=6"),
+                 ((0, 0, 0), "total_steps=0")]
+
+
+def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
+    """Part 2: linear warmup then linear decay, vs get_linear_schedule_with_warmup at every step."""
+    __tracebackhide__ = True
+
+    @grading(80)
+    @given(schedule_problems())
+    def matches_transformers(pair):
+        warmup, total = pair
+        expected = oracle_factors(lambda o: hf_optimization.get_linear_schedule_with_warmup(o, warmup, total), total)
+        _agrees_at_every_step(linear_warmup_lambda, lambda s: ((s, warmup, total), {}), expected,
+                              reference.linear_warmup_lambda, f"linear_warmup_lambda(step, warmup_steps={warmup}, total_steps={total})")
+
+    run_property("linear_warmup_lambda vs transformers' get_linear_schedule_with_warmup", matches_transformers)
+    for args, what in BAD_SCHEDULES:
+        _expect_value_error(linear_warmup_lambda, FORBIDDEN_SCHEDULES, args, {}, f"linear_warmup_lambda with {what}")
+
+
+def check_cosine_warmup_lambda(cosine_warmup_lambda) -> None:
+    """Part 3: linear warmup then cosine decay, vs get_cosine_schedule_with_warmup at every step."""
+    __tracebackhide__ = True
+
+    @grading(80)
+    @given(schedule_problems(), st.sampled_from([0.5, 0.5, 0.25, 1.0, 1.5]))
+    def matches_transformers(pair, num_cycles):
+        warmup, total = pair
+        expected = oracle_factors(
+            lambda o: hf_optimization.get_cosine_schedule_with_warmup(o, warmup, total, num_cycles=num_cycles), total)
+        if num_cycles == 0.5:  # also through the default argument
+            args_of = lambda s: ((s, warmup, total), {})  # noqa: E731
+        else:
+            args_of = lambda s: ((s, warmup, total), {"num_cycles": num_cycles})  # noqa: E731
+        _agrees_at_every_step(cosine_warmup_lambda, args_of, expected, reference.cosine_warmup_lambda,
+                              f"cosine_warmup_lambda(step, warmup_steps={warmup}, total_steps={total}, num_cycles={num_cycles})")
+
+    run_property("cosine_warmup_lambda vs transformers' get_cosine_schedule_with_warmup", matches_transformers)
+    for args, what in BAD_SCHEDULES:
+        _expect_value_error(cosine_warmup_lambda, FORBIDDEN_SCHEDULES, args, {}, f"cosine_warmup_lambda with {what}")

@@ -1,0 +1,80 @@
+"""The hidden checks of 5_3 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks.
+
+Each wrong implementation is run only through the checks its entry names (the part it must lose and
+the parts it must keep); the other parts take the reference, so that one run of each check suffices."""
+
+import pytest
+import torch
+
+from graders import bert_classification as checks
+from tests.implementations.bert_classification import CORRECT, WRONG
+
+PARTS = ["check_bert_classifier", "check_freeze_embeddings_and_attention", "check_apply_lora", "check_evaluate"]
+
+
+def run_part(part, fn):
+    try:
+        getattr(checks, part)(fn)
+        return None
+    except AssertionError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert {p: run_part(p, fn) for p, fn in zip(PARTS, CORRECT[name])} == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    class Stub(torch.nn.Module):
+        def __init__(self, *args, **kwargs):
+            super().__init__()
+            raise NotImplementedError()
+
+    results = {p: run_part(p, fn) for p, fn in zip(PARTS, (Stub, stub, stub, stub))}
+    assert all(results.values()) and all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    impls, must_fail, must_pass = WRONG[name]
+    by_part = dict(zip(PARTS, impls))
+    message = run_part(must_fail, by_part[must_fail])
+    assert message is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        if by_part[part] is not CORRECT["reference"][PARTS.index(part)]:
+            assert run_part(part, by_part[part]) is None, f"{name} wrongly lost {part}"
+
+
+def test_messages_are_actionable():
+    impls = WRONG["lora_on_wrong_modules"][0]
+    message = run_part("check_apply_lora", impls[2])
+    assert "key" in message and "adapters" in message
+    message = run_part("check_evaluate", WRONG["accuracy_over_first_batch_only"][0][3])
+    assert "all" in message and "scikit-learn" in message and "EvalProblem(" in message
+
+
+def test_training_check_rejects_an_untrained_model():
+    """The accuracy bar is far above chance: a model that predicts one class fails it."""
+    from graders.profile import fixture_path
+
+    class Constant(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.tensor([1.0, 0.0]))
+
+        def forward(self, input_ids, attention_mask=None):
+            return self.bias.expand(len(input_ids), 2)
+
+    import json
+
+    rows = [json.loads(line) for line in open(fixture_path("sentiment") / "test.jsonl")]
+    batches = [{"input_ids": torch.zeros(len(rows[i:i + 50]), 3, dtype=torch.long),
+                "attention_mask": torch.ones(len(rows[i:i + 50]), 3, dtype=torch.long),
+                "labels": torch.tensor([r["label"] for r in rows[i:i + 50]])} for i in range(0, len(rows), 50)]
+    with pytest.raises(AssertionError, match="below"):
+        checks.check_training({"constant": Constant()}, batches)

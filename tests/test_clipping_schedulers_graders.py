@@ -1,0 +1,66 @@
+"""The hidden checks of 5_4 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import clipping_schedulers as checks
+from tests.implementations.clipping_schedulers import CORRECT, WRONG
+
+PARTS = ["check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda"]
+
+
+def run_parts(clip, linear, cosine):
+    """part name -> None when the check passes, else its message."""
+    results = {}
+    for name, fn in zip(PARTS, (clip, linear, cosine)):
+        try:
+            getattr(checks, name)(fn)
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(*CORRECT[name]) == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(stub, stub, stub)
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    triple, must_fail, must_pass = WRONG[name]
+    results = {}
+    for part, fn in zip(PARTS, triple):
+        if part == must_fail or part in must_pass:
+            try:
+                getattr(checks, part)(fn)
+                results[part] = None
+            except AssertionError as exc:
+                results[part] = str(exc)
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_messages_name_the_step_and_the_oracle():
+    triple = WRONG["cosine_reaches_zero_too_early"][0]
+    message = run_parts(*triple)["check_cosine_warmup_lambda"]
+    assert "at step" in message and "expected" in message and "pair=" in message
+    message = run_parts(*WRONG["clipping_returns_post_clip_norm"][0])["check_clip_grad_norm"]
+    assert "BEFORE clipping" in message
+
+
+def test_calling_the_oracles_is_reported():
+    message = run_parts(*WRONG["clipping_calls_torch"][0])["check_clip_grad_norm"]
+    assert "clip_grad_norm_" in message and "yourself" in message
+    message = run_parts(*WRONG["cosine_calls_transformers"][0])["check_cosine_warmup_lambda"]
+    assert "get_cosine_schedule_with_warmup" in message and "yourself" in message
