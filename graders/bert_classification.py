@@ -201,7 +201,7 @@ def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
     with torch.no_grad():
         before = model(ids, attention_mask=mask)
     r, alpha, targets = (8, 16, ("query", "value")) if lora is None else lora
-    call = f"apply_lora(model)" if lora is None else f"apply_lora(model, r={r}, alpha={alpha}, target_modules={targets})"
+    call = "apply_lora(model)" if lora is None else f"apply_lora(model, r={r}, alpha={alpha}, target_modules={targets})"
     torch.manual_seed(spec.seed + 11)
     lora_model = apply_lora(model) if lora is None else apply_lora(model, r=r, alpha=alpha, target_modules=targets)
     if not isinstance(lora_model, nn.Module):

@@ -23,7 +23,6 @@ import torch.nn.utils.clip_grad as torch_clip
 import transformers.optimization as hf_optimization
 from hypothesis import given
 from hypothesis import strategies as st
-from torch.optim.lr_scheduler import LambdaLR
 
 from solutions import clipping_schedulers as reference
 

@@ -1,7 +1,7 @@
 """`llmt check` and `llmt demo`: the course grading itself.
 
-check: every source notebook, executed under the offline profile, gets full marks, and every
-release notebook gets zero on every autograded part.
+check: every source notebook, executed under the offline profile, gets full marks and runs without
+an error in any cell (graded or not), and every release notebook gets zero on every autograded part.
 demo: a scratch course with three students (complete, untouched, half done), graded, with
 feedback, as an instructor would see it.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from . import manifest, notebooks, report
+from .course import Course
 from .grade import Report, Submission, find_submissions, grade
 
 
@@ -23,9 +24,11 @@ def check(assignments: list[manifest.Assignment], progress=None) -> tuple[Report
     for a in assignments:
         subs.append(Submission("reference", a, a.source_notebook))
         subs.append(Submission("release", a, a.release_notebook))
+    problems = []
     with tempfile.TemporaryDirectory(prefix="llmt-check-") as tmp:
         rep = grade(subs, Path(tmp), progress=progress)
-    problems = []
+        for a in assignments:
+            problems += _errors_in_cells(Course(Path(tmp)).path("autograded", a.id, "reference") / f"{a.id}.ipynb", a)
     for r in rep.results.get("reference", []):
         if r.error or r.score < r.max_score or not r.cells:
             lost = [f"{c.grade_id} ({c.message or 'no message'})" for c in r.cells if c.score < c.max_score]
@@ -35,6 +38,20 @@ def check(assignments: list[manifest.Assignment], progress=None) -> tuple[Report
         if r.error or scored:
             problems.append(f"{r.assignment}: the untouched release scores points in {', '.join(scored) or r.error}")
     return rep, problems
+
+
+def _errors_in_cells(executed: Path, a: manifest.Assignment) -> list[str]:
+    """An error in any cell of the executed reference notebook: a broken plot or config cell costs
+    no points, so grading alone would not notice it."""
+    if not executed.is_file():
+        return []
+    found = []
+    for i, cell in enumerate(notebooks.read(executed).cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                cell_id = notebooks.nbgrader_meta(cell).get("grade_id") or cell.get("id") or f"#{i}"
+                found.append(f"{a.id}: cell {cell_id} of the reference raised {out.get('ename')}: {out.get('evalue')}")
+    return found
 
 
 def _student_notebook(a: manifest.Assignment, share: float):

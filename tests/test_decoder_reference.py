@@ -4,9 +4,8 @@ nn.MultiheadAttention, transformers' GPT2LMHeadModel, closed-form counts; and th
 import pytest
 import torch
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from graders.decoder import Config, configs, hf_gpt2, token_ids
+from graders.decoder import configs, hf_gpt2, token_ids
 from solutions import decoder, multi_head_attention, transformer_block
 
 

@@ -5,7 +5,7 @@ import torch
 from hypothesis import given
 
 from graders.freeze_weights import LAYERS, _freeze, freezes, oracle_counts, tiny_model
-from graders.writing_style import one_thread
+from graders.properties import one_thread
 from solutions.freeze_weights import count_parameters, freeze_attention, make_optimizer
 
 

@@ -27,3 +27,17 @@ def test_messages_name_the_error_the_stderr_output_or_an_interrupted_cell(tmp_pa
     assert messages["raised"] == "AssertionError: expected 1, got 2"
     assert "wrote to stderr" in messages["warned"] and "UserWarning: deprecated" in messages["warned"]
     assert messages["printed"] == "no points: the cell did not run to the end"
+
+
+def test_check_names_an_error_in_any_cell_of_the_reference(tmp_path):
+    from nbformat.v4 import new_markdown_cell
+
+    from graders import manifest
+    from graders.selfcheck import _errors_in_cells
+
+    plot = new_code_cell("plt.plot(x)", metadata={"nbgrader": {"grade_id": "plot", "grade": False}})
+    plot.outputs = [new_output("error", ename="NameError", evalue="name 'x' is not defined", traceback=[])]
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# title"), plot, _grade_cell("fine", [])]), str(path))
+    a = manifest.get("3_1")
+    assert _errors_in_cells(path, a) == [f"{a.id}: cell plot of the reference raised NameError: name 'x' is not defined"]

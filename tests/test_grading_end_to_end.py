@@ -5,7 +5,6 @@ One class is graded once per session (kernels are the slow part) and the tests r
 
 import hashlib
 import json
-import os
 import stat
 import xml.etree.ElementTree as ET
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from graders import fixtures_styles
-from graders.writing_style import (VOCAB, _oracle_loss, one_thread, ppl_problems, tiny_model,
+from graders.properties import one_thread
+from graders.writing_style import (VOCAB, _oracle_loss, ppl_problems, tiny_model,
                                    token_by_token_perplexity)
 from solutions.writing_style import perplexity, sample_batch, split_tokens, train_step
 

@@ -6,7 +6,6 @@ names the check that must catch it and the checks that must still pass.
 """
 
 import torch
-from torch import nn
 
 from solutions import freeze_weights as reference
 
