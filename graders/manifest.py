@@ -66,8 +66,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder",
         ships=("transformer_block", "multi_head_attention"),
     ),
-    Assignment("4_1_pre_training_weight_init", "weight_init", "Weight Initialization"),
-    Assignment("4_2_pre_training_dropout", "dropout", "Dropout"),
+    Assignment(
+        "4_1_pre_training_weight_init", "weight_init", "Weight Initialization",
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_CORPUS": "corpus"}, ships=("decoder",),
+    ),
+    Assignment(
+        "4_2_pre_training_dropout", "dropout", "Dropout",
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_CORPUS": "corpus"}, ships=("weight_init",),
+    ),
     Assignment("5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True),
     Assignment("5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True),
     Assignment("5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True),

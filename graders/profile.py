@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, manifest
+from . import fixtures, fixtures_corpus, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,8 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # a generated play standing in for Romeo and Juliet (graders/fixtures_corpus.py)
+    "corpus": Fixture("corpus", build=fixtures_corpus.build_corpus),
 }
 
 
