@@ -64,7 +64,7 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     ),
     Assignment(
         "3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder",
-        ships=("transformer_block", "multi_head_attention"),
+        offline={"LLMT_GPT2_MODEL": "tiny-gpt2"}, ships=("transformer_block", "multi_head_attention"),
     ),
     Assignment(
         "4_1_pre_training_weight_init", "weight_init", "Weight Initialization",

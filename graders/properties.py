@@ -103,3 +103,20 @@ def forbid(funcs: dict[Callable, str]):
     """Within the block, calling one of `funcs` (torch functions) fails with the given name."""
     with _Forbid(funcs):
         yield
+
+
+def load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
+    """Copy `state` (a reference module's state_dict) into the student's `module` by parameter name.
+
+    The names and shapes are the assignment's contract; extra entries of the student's module (a
+    buffer of their own, say) are left alone.
+    """
+    __tracebackhide__ = True
+    own = module.state_dict()
+    missing = [k for k in state if k not in own]
+    if missing:
+        raise AssertionError(f"{what} has no parameter {missing[0]!r} (expected the names {sorted(state)})")
+    for k, v in state.items():
+        if tuple(own[k].shape) != tuple(v.shape):
+            raise AssertionError(f"{what}: parameter {k!r} has shape {tuple(own[k].shape)}, expected {tuple(v.shape)}")
+    module.load_state_dict(state, strict=False)

@@ -182,7 +182,7 @@ def test_shipped_modules_reach_the_release_and_solutions_import(a):
         name = f"{owner.module}.py"
         shipped = (manifest.COURSE_ROOT / "source" / a.id / name).read_text()
         assert (manifest.COURSE_ROOT / "release" / a.id / name).read_text() == shipped
-        assert "do not edit" in shipped and shipped == release.shipped_module_text(owner)
+        assert "Do not edit" in shipped and shipped == release.shipped_module_text(owner)
         assert not any(f"from .{dep.module}" in shipped for dep in manifest.shipped(owner)), "sibling imports stay absolute"
 
 

@@ -1,0 +1,247 @@
+"""Hidden checks of 3_4_transformer_impl_full_transformer_decoder (GPT-2).
+
+Oracles: the reference GPT (solutions/decoder.py) with the same weights; transformers'
+GPT2LMHeadModel built from a tiny random configuration in process (nothing is downloaded), whose
+logits the reference GPT reproduces once the student's `load_gpt2_weights` has copied its weights;
+an argmax loop over the student's own model for greedy generation; parameter counts of
+instantiated reference models. Each part calls only the student's object it grades: the loader is
+tried on the reference GPT, generation on the student's GPT whatever its forward computes.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from solutions import decoder as reference
+
+from .properties import assert_tensor_close, grading, run_property
+from .transformer_block import randomize, twin
+
+GPT2_SMALL_PARAMETERS = 124_439_808
+
+
+class Config(NamedTuple):
+    """A small GPT configuration (E = H * D); hypothesis prints it by field on failure."""
+
+    V: int
+    C: int
+    H: int
+    D: int
+    L: int
+    seed: int
+
+    def kwargs(self) -> dict:
+        return dict(vocab_size=self.V, context_window_size=self.C, embedding_dim=self.H * self.D,
+                    num_heads=self.H, num_layers=self.L)
+
+
+def configs(min_layers: int = 0, max_context: int = 10):
+    return st.builds(Config, V=st.integers(2, 40), C=st.integers(1, max_context), H=st.integers(1, 3),
+                     D=st.integers(1, 4), L=st.integers(min_layers, 2), seed=st.integers(0, 2**16))
+
+
+def token_ids(cfg: Config, B: int, T: int, seed: int) -> torch.Tensor:
+    return torch.randint(0, cfg.V, (B, T), generator=torch.Generator().manual_seed(seed))
+
+
+def _logits(model, ids, what):
+    __tracebackhide__ = True
+    with torch.no_grad():
+        out = model(ids)
+    B, T = ids.shape
+    if not isinstance(out, torch.Tensor) or out.dim() != 3 or tuple(out.shape[:2]) != (B, T):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise AssertionError(f"{what}: token ids of shape {(B, T)} must give logits (B, T, vocab_size), got {shape}")
+    return out
+
+
+def check_gpt(GPT, GPTConfig) -> None:
+    """Part 1: GPTConfig's defaults; GPT's embeddings, blocks, ln_f and tied lm_head."""
+    __tracebackhide__ = True
+    fields = {"vocab_size": 50257, "context_window_size": 1024, "embedding_dim": 768, "num_heads": 12,
+              "num_layers": 12, "dropout": 0.0}
+    default = GPTConfig()
+    for name, value in fields.items():
+        if getattr(default, name, None) != value:
+            raise AssertionError(f"GPTConfig().{name} must be {value} (GPT-2 small), got {getattr(default, name, None)!r}")
+
+    @grading(40)
+    @given(configs(), st.data())
+    def matches_reference(cfg, data):
+        ref = randomize(reference.GPT(reference.GPTConfig(**cfg.kwargs())), cfg.seed)
+        model = twin(lambda: GPT(GPTConfig(**cfg.kwargs())), ref, f"GPT({cfg})")
+        B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
+        ids = token_ids(cfg, B, T, cfg.seed)
+        what = f"logits of GPT({cfg}) for token ids of shape {(B, T)}"
+        assert_tensor_close(_logits(model, ids, what), ref(ids).detach(), what=what)
+
+    @grading(10)
+    @given(configs())
+    def tied_and_counted(cfg):
+        model = GPT(GPTConfig(**cfg.kwargs()))
+        if model.lm_head.weight is not model.wte.weight:
+            raise AssertionError("lm_head.weight must be the same Parameter as wte.weight (tied unembedding): "
+                                 "set self.lm_head.weight = self.wte.weight")
+        expected = sum(p.numel() for p in reference.GPT(reference.GPTConfig(**cfg.kwargs())).parameters())
+        got = sum(p.numel() for p in model.parameters())
+        if got != expected:
+            raise AssertionError(f"GPT({cfg}) has {got} parameters, expected {expected}")
+
+    run_property("GPT vs the reference with the same weights", matches_reference)
+    run_property("GPT's tied unembedding and parameter count", tied_and_counted)
+    cfg = Config(V=11, C=4, H=2, D=2, L=1, seed=0)
+    model = GPT(GPTConfig(**cfg.kwargs())).eval()
+    try:
+        model(token_ids(cfg, 1, 5, 0))
+    except ValueError:
+        pass
+    except Exception as exc:
+        raise AssertionError(f"5 tokens with a context window of 4: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    else:
+        raise AssertionError("5 tokens with a context window of 4: expected ValueError, nothing was raised")
+
+
+def hf_gpt2(cfg: Config):
+    """transformers' GPT-2 of this size, random weights (LayerNorms included), eval mode."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    config = GPT2Config(vocab_size=cfg.V, n_positions=cfg.C, n_embd=cfg.H * cfg.D, n_layer=cfg.L, n_head=cfg.H,
+                        bos_token_id=0, eos_token_id=0, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+    torch.manual_seed(cfg.seed)
+    return randomize(GPT2LMHeadModel(config), cfg.seed)
+
+
+def check_load_gpt2_weights(load_gpt2_weights) -> None:
+    """Part 2: load_gpt2_weights maps GPT2LMHeadModel's state dict (Conv1D weights transposed)."""
+    __tracebackhide__ = True
+
+    @grading(25)
+    @given(configs(min_layers=1), st.data())
+    def reproduces_transformers(cfg, data):
+        hf = hf_gpt2(cfg)
+        state = hf.state_dict()
+        before = {k: v.clone() for k, v in state.items()}
+        model = randomize(reference.GPT(reference.GPTConfig(**cfg.kwargs())), cfg.seed + 1)
+        load_gpt2_weights(model, state)
+        if any(not torch.equal(before[k], v) for k, v in state.items()):
+            raise AssertionError("load_gpt2_weights changed the GPT-2 state dict it was given; copy, do not modify")
+        B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
+        ids = token_ids(cfg, B, T, cfg.seed)
+        with torch.no_grad():
+            expected = hf(ids).logits
+            got = model(ids)
+        assert_tensor_close(got, expected, what=f"after load_gpt2_weights, logits of the reference GPT({cfg}) vs transformers' GPT2LMHeadModel")
+
+    run_property("load_gpt2_weights reproduces transformers' GPT-2", reproduces_transformers)
+
+
+def _argmax_loop(model, ids, n, C):
+    with torch.no_grad():
+        for _ in range(n):
+            ids = torch.cat([ids, model(ids[:, -C:])[:, -1].argmax(-1, keepdim=True)], dim=1)
+    return ids
+
+
+def _generate(model, ids, n, what, **options):
+    __tracebackhide__ = True
+    before = ids.clone()
+    out = model.generate(ids, n, **options)
+    if not torch.equal(ids, before):
+        raise AssertionError(f"{what}: generate modified the token ids it was given")
+    B, T = ids.shape
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (B, T + n):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise AssertionError(f"{what}: expected ids of shape (B, T + max_new_tokens) = {(B, T + n)}, got {shape}")
+    if not torch.equal(out[:, :T], ids):
+        raise AssertionError(f"{what}: the returned ids must start with the given ones")
+    return out
+
+
+def check_generate(GPT, GPTConfig) -> None:
+    """Part 3: GPT.generate: greedy at temperature 0, sampling with temperature and top_k, cropped context."""
+    __tracebackhide__ = True
+
+    def model_and_prompt(cfg, data):
+        model = randomize(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
+        B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
+        n = data.draw(st.integers(0, cfg.C + 3), label="max_new_tokens")
+        return model, token_ids(cfg, B, T, cfg.seed), n
+
+    @grading(30)
+    @given(configs(), st.data())
+    def greedy_is_an_argmax_loop(cfg, data):
+        model, ids, n = model_and_prompt(cfg, data)
+        what = f"generate(ids of shape {tuple(ids.shape)}, max_new_tokens={n}, temperature=0) with GPT({cfg})"
+        out = _generate(model, ids, n, what, temperature=0)
+        expected = _argmax_loop(model, ids, n, cfg.C)
+        if not torch.equal(out, expected):
+            raise AssertionError(f"{what}: expected {expected.tolist()} (argmax of the last position, "
+                                 f"looking at the last {cfg.C} ids each step), got {out.tolist()}")
+
+    @grading(30)
+    @given(configs(), st.data(), st.sampled_from([0.5, 1.0, 2.0]), st.integers(1, 5))
+    def sampling(cfg, data, temperature, top_k):
+        model, ids, n = model_and_prompt(cfg, data)
+        what = f"generate(ids of shape {tuple(ids.shape)}, max_new_tokens={n}, temperature={temperature}, top_k={top_k}) with GPT({cfg})"
+        runs = [_generate(model, ids, n, what, temperature=temperature, top_k=top_k,
+                          generator=torch.Generator().manual_seed(cfg.seed)) for _ in range(2)]
+        if not torch.equal(*runs):
+            raise AssertionError(f"{what}: two runs with generators seeded alike gave different ids; draw with generator=generator")
+        out = runs[0]
+        with torch.no_grad():
+            for t in range(ids.size(1), out.size(1)):
+                logits = model(out[:, max(0, t - cfg.C):t])[:, -1]
+                kth = logits.topk(min(top_k, cfg.V), dim=-1).values[:, -1]
+                chosen = logits.gather(1, out[:, t:t + 1]).squeeze(1)
+                if (chosen < kth).any():
+                    raise AssertionError(f"{what}: the token at position {t} is not among the top_k={top_k} most likely")
+        greedy = _argmax_loop(model, ids, n, cfg.C)
+        top1 = _generate(model, ids, n, what, temperature=temperature, top_k=1, generator=torch.Generator().manual_seed(0))
+        if not torch.equal(top1, greedy):
+            raise AssertionError(f"{what}: with top_k=1 sampling must pick the most likely token, as temperature 0 does")
+
+    def frequencies_follow_the_softmax():
+        cfg = Config(V=6, C=4, H=2, D=2, L=1, seed=3)
+        model = randomize(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
+        prompt = token_ids(cfg, 1, 3, 0)
+        with torch.no_grad():
+            logits = model(prompt)[0, -1]
+        N = 3000
+        for temperature in (0.5, 2.0):
+            out = model.generate(prompt.expand(N, -1), 1, temperature=temperature, generator=torch.Generator().manual_seed(0))
+            counts = torch.bincount(out[:, -1], minlength=cfg.V).double() / N
+            expected = torch.softmax(logits.double() / temperature, -1)
+            distance = 0.5 * (counts - expected).abs().sum().item()
+            if distance > 0.06:
+                raise AssertionError(f"at temperature {temperature}, {N} samples of the next token have frequencies "
+                                     f"{[round(x, 3) for x in counts.tolist()]}, expected about softmax(logits / temperature) = "
+                                     f"{[round(x, 3) for x in expected.tolist()]}")
+
+    run_property("greedy generate equals an argmax loop", greedy_is_an_argmax_loop)
+    run_property("sampling with temperature and top_k", sampling)
+    run_property("sampled frequencies", frequencies_follow_the_softmax)
+
+
+def check_count_parameters(count_parameters, GPTConfig) -> None:
+    """Part 4: count_parameters in closed form, against instantiated models and GPT-2 small."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(configs(), st.integers(2, 1000))
+    def matches_instantiated_models(cfg, V):
+        cfg = cfg._replace(V=V)
+        expected = sum(p.numel() for p in reference.GPT(reference.GPTConfig(**cfg.kwargs())).parameters())
+        got = count_parameters(GPTConfig(**cfg.kwargs()))
+        if got != expected:
+            raise AssertionError(f"count_parameters(GPTConfig({cfg.kwargs()})) = {got}, but the model has {expected} parameters")
+
+    run_property("count_parameters vs instantiated models", matches_instantiated_models)
+    got = count_parameters(GPTConfig())
+    if got != GPT2_SMALL_PARAMETERS:
+        raise AssertionError(f"count_parameters(GPTConfig()) = {got}, GPT-2 small has {GPT2_SMALL_PARAMETERS:,}")

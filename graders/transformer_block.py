@@ -1,0 +1,173 @@
+"""Hidden checks of 3_2_transformer_impl_transformer_block (GPT-2's block, one attention head).
+
+The oracle is the reference (solutions/transformer_block.py) with the same weights, copied into the
+student's modules by the contract's parameter names, plus properties every correct block has:
+causality (changing later tokens leaves earlier outputs unchanged), the residual structure (with
+the sublayers' output projections zeroed the block is the identity) and the parameter count
+12 E^2 + 13 E. The block check puts reference sublayers into the student's block, so that it grades
+the block's wiring (pre-LayerNorm, two residual branches) and not the head or the MLP again.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import NamedTuple
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from solutions import transformer_block as reference
+
+from .properties import assert_tensor_close, grading, load_weights, run_property
+
+
+class Problem(NamedTuple):
+    """A batch of B sequences of T vectors of size E; hypothesis prints it by field on failure."""
+
+    B: int
+    T: int
+    E: int
+    seed: int
+
+
+def problems(max_E: int = 12):
+    return st.builds(Problem, B=st.integers(1, 3), T=st.integers(1, 8), E=st.integers(1, max_E),
+                     seed=st.integers(0, 2**16))
+
+
+def randomize(module: torch.nn.Module, seed: int, scale: float = 0.5) -> torch.nn.Module:
+    """Give every parameter random values (LayerNorm gains around 1), so that every weight matters."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            noise = torch.randn(p.shape, generator=g) * scale
+            p.copy_(1 + noise if ".ln" in f".{name}" and name.endswith("weight") else noise)
+    return module.eval()
+
+
+def inputs(problem: Problem, scale: float = 1.0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(problem.seed + 1)
+    return torch.randn(problem.B, problem.T, problem.E, generator=g) * scale
+
+
+def twin(make_student, ref: torch.nn.Module, what: str) -> torch.nn.Module:
+    """The student's module built by `make_student()`, in eval mode, holding the reference's weights."""
+    __tracebackhide__ = True
+    student = make_student().eval()
+    load_weights(student, ref.state_dict(), what)
+    return student
+
+
+def output(module, x: torch.Tensor, what: str) -> torch.Tensor:
+    __tracebackhide__ = True
+    with torch.no_grad():
+        y = module(x)
+    if not isinstance(y, torch.Tensor) or tuple(y.shape) != tuple(x.shape):
+        shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
+        raise AssertionError(f"{what}: input of shape {tuple(x.shape)} must give the same shape, got {shape}")
+    return y
+
+
+def assert_causal(module, problem: Problem, data, what: str) -> None:
+    """Changing the inputs from a position m on leaves the outputs before m unchanged."""
+    __tracebackhide__ = True
+    x = inputs(problem)
+    m = data.draw(st.integers(1, problem.T), label="first changed position")
+    x2 = x.clone()
+    x2[:, m:] += 2.0
+    a, b = output(module, x, what), output(module, x2, what)
+    assert_tensor_close(b[:, :m], a[:, :m], what=f"{what}: changing the tokens from position {m} on changed outputs before {m} (it looks ahead)")
+
+
+def check_attention_head(AttentionHead) -> None:
+    """Part 1: AttentionHead(E): q/k/v/o projections with bias and causal attention."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(problems())
+    def matches_reference(problem):
+        ref = randomize(reference.AttentionHead(problem.E), problem.seed)
+        head = twin(lambda: AttentionHead(problem.E), ref, f"AttentionHead({problem.E})")
+        x = inputs(problem)
+        assert_tensor_close(output(head, x, "AttentionHead"), ref(x).detach(), what=f"AttentionHead({problem.E}) on x of shape {tuple(x.shape)}")
+
+    @grading(30)
+    @given(problems(), st.data())
+    def causal(problem, data):
+        ref = randomize(reference.AttentionHead(problem.E), problem.seed)
+        head = twin(lambda: AttentionHead(problem.E), ref, f"AttentionHead({problem.E})")
+        assert_causal(head, problem, data, "AttentionHead")
+
+    run_property("AttentionHead vs the reference with the same weights", matches_reference)
+    run_property("AttentionHead must be causal", causal)
+
+
+def check_mlp(MLP) -> None:
+    """Part 2: MLP(E, expansion=4): fc_in, GELU with the tanh approximation, fc_out."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(problems(), st.sampled_from([None, 1, 2, 4]))
+    def matches_reference(problem, expansion):
+        args = (problem.E,) if expansion is None else (problem.E, expansion)
+        ref = randomize(reference.MLP(*args), problem.seed, scale=1.0)
+        mlp = twin(lambda: MLP(*args), ref, f"MLP{args}")
+        x = inputs(problem, scale=2.0)
+        assert_tensor_close(output(mlp, x, "MLP"), ref(x).detach(), what=f"MLP{args} on x of shape {tuple(x.shape)}")
+
+    run_property("MLP vs the reference with the same weights", matches_reference)
+
+
+def _with_reference_sublayers(block, ref):
+    block.attn = copy.deepcopy(ref.attn)
+    block.mlp = copy.deepcopy(ref.mlp)
+    return block
+
+
+def check_transformer_block(TransformerBlock) -> None:
+    """Part 3: TransformerBlock(E): pre-LayerNorm, a residual around each sublayer, 12E^2 + 13E parameters."""
+    __tracebackhide__ = True
+
+    def make(problem):
+        ref = randomize(reference.TransformerBlock(problem.E), problem.seed)
+        block = twin(lambda: TransformerBlock(problem.E), ref, f"TransformerBlock({problem.E})")
+        return ref, _with_reference_sublayers(block, ref)
+
+    @grading(40)
+    @given(problems())
+    def matches_reference(problem):
+        ref, block = make(problem)
+        x = inputs(problem)
+        assert_tensor_close(output(block, x, "TransformerBlock"), ref(x).detach(),
+                            what=f"TransformerBlock({problem.E}) on x of shape {tuple(x.shape)} (with the reference's attention and MLP inside)")
+
+    @grading(20)
+    @given(problems())
+    def zeroed_sublayers_give_the_identity(problem):
+        ref, block = make(problem)
+        with torch.no_grad():
+            for layer in (block.attn.o_proj, block.mlp.fc_out):
+                layer.weight.zero_()
+                layer.bias.zero_()
+        x = inputs(problem)
+        assert_tensor_close(output(block, x, "TransformerBlock"), x,
+                            what="with the outputs of attn and mlp zeroed, the block must return its input (x + 0 + 0)")
+
+    @grading(20)
+    @given(problems(), st.data())
+    def causal(problem, data):
+        _, block = make(problem)
+        assert_causal(block, problem, data, "TransformerBlock")
+
+    @grading(10)
+    @given(st.integers(1, 64))
+    def parameter_count(E):
+        got = sum(p.numel() for p in TransformerBlock(E).parameters())
+        if got != 12 * E * E + 13 * E:
+            raise AssertionError(f"TransformerBlock({E}) has {got} parameters, expected 12*E^2 + 13*E = {12 * E * E + 13 * E}")
+
+    run_property("TransformerBlock vs the reference with the same weights", matches_reference)
+    run_property("TransformerBlock's residual connections", zeroed_sublayers_give_the_identity)
+    run_property("TransformerBlock must be causal", causal)
+    run_property("TransformerBlock's parameter count", parameter_count)

@@ -1,0 +1,54 @@
+"""The hidden checks of 3_4 against implementations: correct variants get full marks, a stub gets
+nothing, and each wrong implementation loses the part it breaks and only that part."""
+
+import pytest
+
+from graders import decoder as checks
+from tests.implementations.decoder import CORRECT, WRONG
+
+PARTS = ["check_gpt", "check_load_gpt2_weights", "check_generate", "check_count_parameters"]
+
+
+def run_parts(impl, parts=PARTS):
+    calls = {
+        "check_gpt": lambda: checks.check_gpt(impl["GPT"], impl["GPTConfig"]),
+        "check_load_gpt2_weights": lambda: checks.check_load_gpt2_weights(impl["load_gpt2_weights"]),
+        "check_generate": lambda: checks.check_generate(impl["GPT"], impl["GPTConfig"]),
+        "check_count_parameters": lambda: checks.check_count_parameters(impl["count_parameters"], impl["GPTConfig"]),
+    }
+    results = {}
+    for name in parts:
+        try:
+            calls[name]()
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(CORRECT[name]) == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts({"GPT": stub, "GPTConfig": CORRECT["reference"]["GPTConfig"], "load_gpt2_weights": stub,
+                         "count_parameters": stub})
+    assert all(m and "NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    impl, must_fail, must_pass = WRONG[name]
+    results = run_parts(impl, [must_fail, *must_pass])
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_untied_unembedding_is_named():
+    message = run_parts(WRONG["untied_unembedding"][0], ["check_gpt"])["check_gpt"]
+    assert "tied" in message
