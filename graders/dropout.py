@@ -305,7 +305,7 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
     and present on the embeddings, on each residual branch and on the attention weights."""
     __tracebackhide__ = True
 
-    @grading(10)
+    @grading(6)
     @given(gpt_problems())
     def random_and_reproducible(g):
         model, reference = _models(DropoutGPT, g.p, g.seed)

@@ -114,7 +114,7 @@ def check_get_batch(get_batch) -> None:
     """Part 1: windows of the stream, Y shifted by one, every valid start equally likely, ValueErrors."""
     __tracebackhide__ = True
 
-    @grading(60)
+    @grading(40)
     @given(streams())
     def windows(stream):
         data = _stream_data(stream.length, stream.seed)
@@ -198,7 +198,7 @@ def check_lm_loss(lm_loss) -> None:
     """Part 2: the mean cross-entropy over every position, its value and its gradient."""
     __tracebackhide__ = True
 
-    @grading(80)
+    @grading(50)
     @given(logits_problems())
     def matches_cross_entropy(p):
         g = torch.Generator().manual_seed(p.seed)
