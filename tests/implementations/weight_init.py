@@ -123,7 +123,7 @@ def _get_batch(shift=1, high_offset=0):
     def get_batch(data, batch_size, context_window_size, generator=None):
         _validate(data, batch_size, context_window_size)
         T = context_window_size
-        starts = torch.randint(len(data) - T + high_offset, (batch_size,), generator=generator)
+        starts = torch.randint(max(len(data) - T + high_offset, 1), (batch_size,), generator=generator)
         index = starts[:, None] + torch.arange(T)
         return data[index], data[index + shift]
     return get_batch
@@ -207,6 +207,7 @@ OTHERS = {BATCH: (LOSS, INIT, ESTIMATE), LOSS: (BATCH, INIT, ESTIMATE), INIT: (B
 # name -> (functions that differ from the reference, the check that must fail)
 _WRONG = {
     "y_not_shifted": ({"get_batch": _get_batch(shift=0)}, BATCH),
+    # randint(len - T - 1) (at least 1): never the last window, unless it is the only one; no crash
     "start_range_misses_last_window": ({"get_batch": _get_batch(high_offset=-1)}, BATCH),
     "nll_on_raw_logits": ({"lm_loss": nll_on_raw_logits}, LOSS),
     "loss_on_last_position_only": ({"lm_loss": loss_on_last_position}, LOSS),
