@@ -80,8 +80,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    _assignments([])
-    rep, out = demo(args.out, progress=_progress)
+    rep, out = demo(_assignments(args.assignments), args.out, progress=_progress)
     print(f"\nGradebook of the demo class (offline profile), course directory {out / 'course'}:\n")
     print(report.table(rep))
     print(f"\nfeedback (HTML): {out / 'feedback'}\nreport (JSON):   {out / 'report.json'}")
@@ -123,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("demo", help="grade three demo students and print the gradebook")
+    d.add_argument("assignments", nargs="*", metavar="A", help="assignment ids or prefixes (default: every ready one)")
     d.add_argument("--out", type=Path, help="folder for the demo course, feedback and report (default: a new temporary folder)")
     d.set_defaults(func=cmd_demo)
     return p

@@ -51,8 +51,14 @@ class Assignment:
 
 ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment("1_1_tokenization_impl_byte_pair_encoding", "bpe", "Byte Pair Encoding"),
-    Assignment("2_1_embedding_explore_position_embedding", "position_embeddings", "Position Embeddings"),
-    Assignment("2_2_embedding_train_token_embedding", "word_embeddings", "Train Token Embeddings"),
+    Assignment(
+        "2_1_embedding_explore_position_embedding", "position_embeddings", "Position Embeddings",
+        offline={"LLMT_POSITION_MODEL": "minilm"},
+    ),
+    Assignment(
+        "2_2_embedding_train_token_embedding", "word_embeddings", "Train Token Embeddings",
+        offline={"LLMT_WORD_DATASET": "synonym_corpus"},
+    ),
     Assignment(
         "3_1_transformer_impl_attention_qkv", "attention", "Attention (Q, K, V)",
         offline={"LLMT_EMBEDDING_MODEL": "minilm"},
@@ -68,14 +74,21 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     ),
     Assignment(
         "4_1_pre_training_weight_init", "weight_init", "Weight Initialization",
-        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_CORPUS": "corpus"}, ships=("decoder",),
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_PRETRAIN_CORPUS": "pretrain-corpus"}, ships=("decoder",),
     ),
     Assignment(
         "4_2_pre_training_dropout", "dropout", "Dropout",
-        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_CORPUS": "corpus"}, ships=("weight_init",),
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_PRETRAIN_CORPUS": "pretrain-corpus"}, ships=("weight_init",),
     ),
-    Assignment("5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True),
-    Assignment("5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True),
+    Assignment(
+        "5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True,
+        offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play",
+                 "LLMT_ALICE_TEXT": "style-tale"},
+    ),
+    Assignment(
+        "5_2_fine_tuning_freeze_weights", "freeze_weights", "Freeze Weights", gpu=True,
+        offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play"},
+    ),
     Assignment("5_3_fine_tuning_bert_classfication", "bert_classification", "BERT Classification", gpu=True),
     Assignment(
         "5_4_fine_tuning_gradient_clipping_and_lr_scheduler", "clipping_schedulers",

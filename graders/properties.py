@@ -45,6 +45,8 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
     with the tolerance) and the smallest input hypothesis found.
     """
     __tracebackhide__ = True  # IPython and pytest leave this frame out of tracebacks
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # checks run many tiny ops: threads only add overhead, a lot on a busy machine
     try:
         prop()
     except Exception as exc:  # the student's code may raise anything
@@ -52,6 +54,8 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
         what = str(exc) if isinstance(exc, AssertionError) else f"your code raised {type(exc).__name__}: {exc}"
         message = "\n".join([f"{title}: {what}", *notes])
         raise AssertionError(_ADDRESS.sub("", message)) from None
+    finally:
+        torch.set_num_threads(threads)
 
 
 def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float | None = None,

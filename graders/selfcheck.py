@@ -48,12 +48,13 @@ def _student_notebook(a: manifest.Assignment, share: float):
 DEMO_STUDENTS = {"complete": 1.0, "half_done": 0.5, "untouched": 0.0}
 
 
-def demo(out: Path | None = None, progress=None) -> tuple[Report, Path]:
-    """Write three students' submissions under `out`, grade them, write JSON and feedback there."""
+def demo(assignments: list[manifest.Assignment], out: Path | None = None, progress=None) -> tuple[Report, Path]:
+    """Write three students' submissions of `assignments` under `out`, grade them, write JSON and
+    feedback there."""
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix="llmt-demo-"))
     inbox = out / "submissions" / "submitted"
     for student, share in DEMO_STUDENTS.items():
-        for a in manifest.authored():
+        for a in assignments:
             path = inbox / student / a.id / f"{a.id}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(_student_notebook(a, share), str(path))

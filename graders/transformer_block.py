@@ -92,7 +92,7 @@ def check_attention_head(AttentionHead) -> None:
         x = inputs(problem)
         assert_tensor_close(output(head, x, "AttentionHead"), ref(x).detach(), what=f"AttentionHead({problem.E}) on x of shape {tuple(x.shape)}")
 
-    @grading(30)
+    @grading(20)
     @given(problems(), st.data())
     def causal(problem, data):
         ref = randomize(reference.AttentionHead(problem.E), problem.seed)
@@ -134,7 +134,7 @@ def check_transformer_block(TransformerBlock) -> None:
         block = twin(lambda: TransformerBlock(problem.E), ref, f"TransformerBlock({problem.E})")
         return ref, _with_reference_sublayers(block, ref)
 
-    @grading(40)
+    @grading(30)
     @given(problems())
     def matches_reference(problem):
         ref, block = make(problem)
@@ -142,7 +142,7 @@ def check_transformer_block(TransformerBlock) -> None:
         assert_tensor_close(output(block, x, "TransformerBlock"), ref(x).detach(),
                             what=f"TransformerBlock({problem.E}) on x of shape {tuple(x.shape)} (with the reference's attention and MLP inside)")
 
-    @grading(20)
+    @grading(15)
     @given(problems())
     def zeroed_sublayers_give_the_identity(problem):
         ref, block = make(problem)
@@ -154,7 +154,7 @@ def check_transformer_block(TransformerBlock) -> None:
         assert_tensor_close(output(block, x, "TransformerBlock"), x,
                             what="with the outputs of attn and mlp zeroed, the block must return its input (x + 0 + 0)")
 
-    @grading(20)
+    @grading(15)
     @given(problems(), st.data())
     def causal(problem, data):
         _, block = make(problem)

@@ -90,13 +90,7 @@ def load_gpt2_weights(model: GPT, hf_state_dict: dict[str, Tensor]) -> None:
             new[b + ours + ".weight"] = sd[h + theirs + ".weight"].t()
             new[b + ours + ".bias"] = sd[h + theirs + ".bias"]
     new["lm_head.weight"] = new["wte.weight"]
-    with torch.no_grad():
-        for name, param in model.state_dict().items():
-            if name not in new:
-                raise ValueError(f"no GPT-2 weight for {name}")
-            if param.shape != new[name].shape:
-                raise ValueError(f"{name}: the model has shape {tuple(param.shape)}, GPT-2 {tuple(new[name].shape)}")
-            param.copy_(new[name])
+    model.load_state_dict(new)  # copies in place; fails loudly on a missing name or a wrong shape
 
 
 @torch.no_grad()

@@ -36,6 +36,15 @@ def test_offline_fixtures_named_by_the_manifest_exist():
     assert all(f in FIXTURES for a in manifest.ASSIGNMENTS for f in a.offline.values())
 
 
+def test_an_environment_variable_names_one_fixture_course_wide():
+    """Grading sets every ready assignment's variables at once (graders.profile.use_offline_profile),
+    so two assignments may share a variable only if they map it to the same fixture."""
+    seen = {}
+    for a in manifest.ASSIGNMENTS:
+        for var, fixture in a.offline.items():
+            assert seen.setdefault(var, fixture) == fixture, f"{var} names {seen[var]} and {fixture} ({a.id})"
+
+
 def test_nbgrader_config_reads_the_course_from_the_manifest():
     loader = PyFileConfigLoader("nbgrader_config.py", path=str(manifest.COURSE_ROOT))
     config = loader.load_config()
@@ -202,3 +211,29 @@ def test_release_check_names_stale_and_missing_shipped_copies(a, tmp_path, monke
     release.release([a])
     assert release.release([a], check=True) == []
     assert copy.read_text() == release.shipped_module_text(first)
+
+
+@pytest.mark.parametrize("a", SHIPPING[:1], ids=lambda a: a.id)
+def test_grading_puts_the_released_shipped_modules_back(a, tmp_path):
+    """A student who edits a shipped module is graded with the released one (nbgrader's Autograde
+    overwrites the submission's other files with the source folder's)."""
+    import shutil
+
+    from graders import profile
+    from graders.course import Course
+    from graders.grade import Submission, _read_scores
+
+    course = Course(tmp_path)
+    with profile.environment(profile.offline_environment([a])):
+        course.generate(a)
+        submitted = course.path("submitted", a.id, "mallory")
+        submitted.mkdir(parents=True)
+        shutil.copyfile(a.source_notebook, submitted / f"{a.id}.ipynb")
+        shipped = [f"{d.module}.py" for d in manifest.shipped(a)]
+        for name in shipped:
+            (submitted / name).write_text('raise ImportError("edited by the student")\n')
+        assert course.api().autograde(a.id, "mallory", force=True, create=True)["success"]
+    for name in shipped:
+        assert (course.path("autograded", a.id, "mallory") / name).read_text() == (a.source_notebook.parent / name).read_text()
+    result = _read_scores(course, Submission("mallory", a, submitted / f"{a.id}.ipynb"))
+    assert result.score == result.max_score

@@ -165,17 +165,19 @@ def test_feedback_html_per_graded_student(graded):
     assert not (feedback / "broken_json").exists()
 
 
-def test_single_notebook_reference_and_release(tmp_path, capsys):
-    """`llmt grade` on one notebook: the source gets full marks, the release zero (`llmt check`)."""
-    assert main(["check", "3_1"]) == 0, capsys.readouterr().out
+@pytest.mark.parametrize("a", manifest.authored(), ids=lambda a: a.id)
+def test_reference_gets_full_marks_and_release_zero(a, capsys):
+    """`llmt check A`: the source notebook, graded offline, gets full marks; the release zero."""
+    assert main(["check", a.id]) == 0, capsys.readouterr().out
 
 
 def test_demo_prints_the_gradebook(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["demo", A.id, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split()[2:5] for line in out.splitlines() if line.startswith(("complete", "half_done", "untouched"))}
-    assert rows["complete"] == ["10", "/", "10"]
-    assert rows["untouched"] == ["0", "/", "10"]
-    assert 0 < float(rows["half_done"][0]) < 10
+    rows = {tuple(line.split()[:2]): line.split()[2:5] for line in out.splitlines()
+            if line.startswith(("complete", "half_done", "untouched"))}  # (student, assignment or "total")
+    assert rows[("complete", A.id)] == ["10", "/", "10"]
+    assert rows[("untouched", A.id)] == ["0", "/", "10"]
+    assert 0 < float(rows[("half_done", A.id)][0]) < 10
     assert (tmp_path / "feedback" / "half_done" / A.id / f"{A.id}.html").is_file()
     assert json.loads((tmp_path / "report.json").read_text())["profile"] == "offline"

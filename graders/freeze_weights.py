@@ -1,0 +1,279 @@
+"""Hidden checks of 5_2_fine_tuning_freeze_weights (freezing, counting, the optimizer).
+
+The models are tiny GPT-Neo configurations built here from fixed seeds: four layers (global and
+local attention alternating), 16 wide, a vocabulary of 61 tokens, with the output layer tied to the
+token embedding (and, for counting, also untied). Each check sets the model up with the reference's
+functions except the one it grades, so a mistake costs the points of its own part only. Oracles:
+- freeze_attention: the reference's requires_grad flags; after training steps, frozen tensors are
+  bit-identical and every other tensor has changed;
+- count_parameters: the reference, and a count over the state dict deduplicated by storage that
+  keeps parameters only;
+- make_optimizer: exactly the trainable parameters, once each; weight decay 0 on biases and
+  LayerNorm parameters, `weight_decay` on the Linear weights; and frozen parameters of a model that
+  already holds (zero) gradients do not drift over training steps.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import NamedTuple
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from solutions import freeze_weights as reference
+
+from .properties import grading, run_property
+from .writing_style import on_one_thread
+
+VOCAB, LAYERS = 61, 4
+PARTS = ("q_proj", "k_proj", "v_proj", "out_proj")
+
+
+@functools.lru_cache(maxsize=None)
+def _base_model(seed: int, tie: bool):
+    from transformers import GPTNeoConfig, GPTNeoForCausalLM
+
+    config = GPTNeoConfig(
+        vocab_size=VOCAB, max_position_embeddings=32, hidden_size=16, num_layers=LAYERS, num_heads=2,
+        attention_types=[[["global", "local"], LAYERS // 2]], window_size=4, intermediate_size=32,
+        tie_word_embeddings=tie, bos_token_id=0, eos_token_id=0,
+    )
+    torch.manual_seed(seed)
+    return GPTNeoForCausalLM(config).eval()
+
+
+def tiny_model(seed: int = 0, tie: bool = True):
+    """A fresh copy of a tiny random GPT-Neo (the same weights for the same seed)."""
+    return copy.deepcopy(_base_model(seed, tie))
+
+
+class Freeze(NamedTuple):
+    """Which layers and projections to freeze; parts=None means the default (q, k, v)."""
+
+    layers: tuple[int, ...]
+    parts: tuple[str, ...] | None
+    seed: int
+
+
+def freezes(min_layers: int = 0):
+    return st.builds(
+        Freeze,
+        layers=st.lists(st.integers(0, LAYERS - 1), min_size=min_layers, max_size=LAYERS, unique=True).map(tuple),
+        parts=st.none() | st.lists(st.sampled_from(PARTS), min_size=1, max_size=4, unique=True).map(tuple),
+        seed=st.integers(0, 2),
+    )
+
+
+def _freeze(fn, model, f: Freeze) -> None:
+    if f.parts is None:
+        fn(model, list(f.layers))
+    else:
+        fn(model, list(f.layers), parts=list(f.parts))
+
+
+def _train(model, optimizer, steps: int = 3, seed: int = 0) -> None:
+    g = torch.Generator().manual_seed(seed)
+    model.train()
+    for _ in range(steps):
+        batch = torch.randint(0, VOCAB, (2, 12), generator=g)
+        optimizer.zero_grad(set_to_none=False)
+        model(input_ids=batch, labels=batch).loss.backward()
+        optimizer.step()
+
+
+def _assert_frozen_kept_and_rest_moved(model, before: dict[str, torch.Tensor], what: str) -> None:
+    for name, p in model.named_parameters():
+        same = torch.equal(p.detach(), before[name])
+        if not p.requires_grad and not same:
+            diff = (p.detach() - before[name]).abs().max().item()
+            raise AssertionError(f"{what}: frozen parameter {name} changed by up to {diff:.3g}; it must stay "
+                                 f"bit-for-bit identical")
+        if p.requires_grad and same:
+            raise AssertionError(f"{what}: trainable parameter {name} did not change during training")
+
+
+def _expect_value_error(fn, what: str) -> None:
+    __tracebackhide__ = True
+    try:
+        fn()
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+# ---------------------------------------------------------------------------------------- part 1
+
+@on_one_thread
+def check_freeze_attention(freeze_attention) -> None:
+    """Part 1: freeze_attention."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(freezes())
+    def flags_match_reference(f):
+        ours, theirs = tiny_model(f.seed), tiny_model(f.seed)
+        _freeze(reference.freeze_attention, ours, f)
+        _freeze(freeze_attention, theirs, f)
+        expected = {n for n, p in ours.named_parameters() if not p.requires_grad}
+        got = {n for n, p in theirs.named_parameters() if not p.requires_grad}
+        if got != expected:
+            missing, extra = sorted(expected - got), sorted(got - expected)
+            raise AssertionError(
+                f"freezing layers {list(f.layers)} with parts={f.parts or 'default'}: "
+                + (f"these should be frozen but are trainable: {missing[:4]}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"these should stay trainable but are frozen: {extra[:4]}" if extra else ""))
+
+    @grading(8)
+    @given(freezes(min_layers=1))
+    def frozen_stay_the_rest_moves(f):
+        model = tiny_model(f.seed)
+        _freeze(freeze_attention, model, f)
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        _train(model, reference.make_optimizer(model, 1e-2, 0.1), seed=f.seed)
+        _assert_frozen_kept_and_rest_moved(model, before, f"after 3 AdamW steps with layers {list(f.layers)} "
+                                                          f"and parts={f.parts or 'default'} frozen")
+
+    run_property("freeze_attention freezes the right parameters", flags_match_reference)
+    run_property("frozen parameters do not train", frozen_stay_the_rest_moves)
+    _expect_value_error(lambda: freeze_attention(tiny_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
+    _expect_value_error(lambda: freeze_attention(tiny_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
+    _expect_value_error(lambda: freeze_attention(tiny_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
+
+
+# ---------------------------------------------------------------------------------------- part 2
+
+def oracle_counts(model) -> dict[str, int]:
+    """Count over named_parameters with duplicates kept, deduplicated by storage."""
+    seen, counts = set(), {"trainable": 0, "frozen": 0}
+    for _, p in model.named_parameters(remove_duplicate=False):
+        key = (p.untyped_storage().data_ptr(), p.storage_offset(), tuple(p.shape))
+        if key in seen:
+            continue
+        seen.add(key)
+        counts["trainable" if p.requires_grad else "frozen"] += p.numel()
+    counts["total"] = counts["trainable"] + counts["frozen"]
+    return counts
+
+
+@on_one_thread
+def check_count_parameters(count_parameters) -> None:
+    """Part 2: count_parameters."""
+    __tracebackhide__ = True
+
+    @grading(30)
+    @given(freezes(), st.booleans())
+    def counts_match(f, tie):
+        model = tiny_model(f.seed, tie)
+        _freeze(reference.freeze_attention, model, f)
+        expected = reference.count_parameters(model)
+        assert expected == oracle_counts(model)
+        got = count_parameters(model)
+        if not isinstance(got, dict):
+            raise AssertionError(f"count_parameters must return a dict, got {type(got).__name__}")
+        got = {k: got.get(k) for k in ("trainable", "frozen", "total")}
+        if got != expected:
+            raise AssertionError(
+                f"{'tied' if tie else 'untied'} lm_head, layers {list(f.layers)} frozen with parts="
+                f"{f.parts or 'default'}: expected {expected}, got {got}"
+                + (" (a tied weight is one tensor: count it once; buffers are not parameters)" if
+                   got.get("total") != expected["total"] else ""))
+
+    run_property("count_parameters", counts_match)
+
+
+# ---------------------------------------------------------------------------------------- part 3
+
+class OptProblem(NamedTuple):
+    freeze: Freeze
+    lr: float
+    weight_decay: float
+
+
+def opt_problems():
+    return st.builds(OptProblem, freeze=freezes(min_layers=1), lr=st.sampled_from([1e-3, 3e-3, 1e-2]),
+                     weight_decay=st.sampled_from([0.0, 0.01, 0.1, 0.5]))
+
+
+def _no_decay_params(model) -> dict[int, str]:
+    names = {id(p): n for n, p in model.named_parameters()}
+    out = {}
+    for module in model.modules():
+        for name, p in module.named_parameters(recurse=False):
+            if name == "bias" or isinstance(module, nn.LayerNorm):
+                out[id(p)] = names[id(p)]
+    return out
+
+
+def _linear_weights(model) -> dict[int, str]:
+    names = {id(p): n for n, p in model.named_parameters()}
+    output = model.get_output_embeddings().weight  # tied to the embedding: left to the student's choice
+    return {id(m.weight): names[id(m.weight)] for m in model.modules()
+            if isinstance(m, nn.Linear) and m.weight is not output}
+
+
+@on_one_thread
+def check_make_optimizer(make_optimizer) -> None:
+    """Part 3: make_optimizer."""
+    __tracebackhide__ = True
+
+    @grading(30)
+    @given(opt_problems())
+    def holds_the_trainable_parameters(problem):
+        f = problem.freeze
+        model = tiny_model(f.seed)
+        _freeze(reference.freeze_attention, model, f)
+        opt = make_optimizer(model, problem.lr, problem.weight_decay)
+        if not isinstance(opt, torch.optim.AdamW):
+            raise AssertionError(f"make_optimizer must return a torch.optim.AdamW, got {type(opt).__name__}")
+        names = {id(p): n for n, p in model.named_parameters()}
+        held = [p for g in opt.param_groups for p in g["params"]]
+        ids = [id(p) for p in held]
+        if len(ids) != len(set(ids)):
+            raise AssertionError("the optimizer holds a parameter more than once")
+        trainable = {id(p) for p in model.parameters() if p.requires_grad}
+        frozen_held = sorted(names.get(i, "?") for i in set(ids) - trainable)
+        if frozen_held:
+            raise AssertionError(f"layers {list(f.layers)} frozen: the optimizer holds frozen parameters "
+                                 f"{frozen_held[:4]}; give it the trainable parameters only")
+        missing = sorted(names[i] for i in trainable - set(ids))
+        if missing:
+            raise AssertionError(f"the optimizer misses trainable parameters {missing[:4]}")
+        decay = {id(p): g["weight_decay"] for g in opt.param_groups for p in g["params"]}
+        lrs = {g["lr"] for g in opt.param_groups}
+        if lrs != {problem.lr}:
+            raise AssertionError(f"lr={problem.lr}: the parameter groups have learning rates {sorted(lrs)}")
+        for i, name in _no_decay_params(model).items():
+            if i in decay and decay[i] != 0:
+                raise AssertionError(f"{name} has weight_decay={decay[i]}; biases and LayerNorm parameters get 0")
+        for i, name in _linear_weights(model).items():
+            if i in decay and decay[i] != problem.weight_decay:
+                raise AssertionError(f"weight_decay={problem.weight_decay}: the weight matrix {name} has "
+                                     f"weight_decay={decay[i]}")
+
+    @grading(10)
+    @given(opt_problems().filter(lambda p: p.weight_decay > 0))
+    def frozen_do_not_drift(problem):
+        f = problem.freeze
+        model = tiny_model(f.seed)
+        batch = torch.randint(0, VOCAB, (2, 12), generator=torch.Generator().manual_seed(f.seed))
+        model(input_ids=batch, labels=batch).loss.backward()   # trained before: every .grad is a tensor
+        model.zero_grad(set_to_none=False)
+        _freeze(reference.freeze_attention, model, f)
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        _train(model, make_optimizer(model, problem.lr, problem.weight_decay), seed=f.seed)
+        _assert_frozen_kept_and_rest_moved(
+            model, before, f"a model holding zero gradients, layers {list(f.layers)} frozen (parts="
+                           f"{f.parts or 'default'}), 3 steps with weight_decay={problem.weight_decay}")
+
+    run_property("make_optimizer parameter groups", holds_the_trainable_parameters)
+    run_property("frozen parameters do not drift", frozen_do_not_drift)
+    _expect_value_error(lambda: make_optimizer(tiny_model(), 0.0, 0.1), "lr=0")
+    _expect_value_error(lambda: make_optimizer(tiny_model(), -1e-3, 0.1), "lr=-0.001")
+    _expect_value_error(lambda: make_optimizer(tiny_model(), 1e-3, -0.1), "weight_decay=-0.1")

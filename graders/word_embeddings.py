@@ -1,0 +1,346 @@
+"""Hidden checks of 2_2_embedding_train_token_embedding (a Bengio et al. 2003 language model).
+
+Tokenization, vocabulary, windows and nearest neighbours are compared with the reference on
+generated inputs. The model is checked with the reference's weights copied into its documented
+layers (`embedding`, `hidden`, `output`). `train_epoch` is checked on the reference model class
+(so a wrong model does not cost this part too): the same epoch as the reference's, the loss falls;
+then the student's own model class and `train_epoch` are trained on a small corpus where synonyms
+share contexts (graders/fixtures_text.py), and "happy" must end nearer "joyful" than "book".
+Everything is seeded and runs on one CPU thread, so a submission always gets the same result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import string
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from torch.utils.data import DataLoader
+
+from solutions import word_embeddings as reference
+
+from .fixtures_text import synonym_corpus
+from .properties import assert_tensor_close, grading, run_property
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Small models train faster and bit-for-bit reproducibly on one thread."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _expect_value_error(fn, args, what):
+    __tracebackhide__ = True
+    try:
+        fn(*args)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+# ------------------------------------------------------------------------------- vocabulary
+
+_SEPARATORS = string.punctuation + " \t\n"
+#: words, separators and stray characters: digits, non-ASCII letters, single letters
+texts = st.lists(
+    st.one_of(
+        st.text(string.ascii_letters, min_size=1, max_size=6),
+        st.text(_SEPARATORS, min_size=1, max_size=3),
+        st.text(string.ascii_letters + string.digits + "éßÅ" + _SEPARATORS, max_size=5),
+    ),
+    max_size=12,
+).map("".join)
+
+word_lists = st.lists(st.text("abcdefg", min_size=2, max_size=4), max_size=25)
+
+
+def check_vocabulary(tokenize_words, build_vocab) -> None:
+    """Part 1: words of a text; ids of the sorted unique words and the inverse mapping."""
+    __tracebackhide__ = True
+
+    @grading(200)
+    @given(texts)
+    def tokenization_matches(text):
+        got = tokenize_words(text)
+        expected = reference.tokenize_words(text)
+        if list(got) != expected:
+            raise AssertionError(f"tokenize_words({text!r}): expected {expected}, got {got}")
+
+    @grading()
+    @given(word_lists)
+    def vocabulary_matches(words):
+        before = list(words)
+        got = build_vocab(words)
+        if words != before:
+            raise AssertionError("build_vocab modified its input list of words; leave it unchanged")
+        expected = reference.build_vocab(before)
+        try:
+            token2id, id2token = got
+        except (TypeError, ValueError):
+            raise AssertionError(f"build_vocab must return a pair (token2id, id2token), got {got!r}") from None
+        if dict(token2id) != expected[0]:
+            raise AssertionError(f"build_vocab({before}): expected token2id {expected[0]}, got {token2id}")
+        if dict(id2token) != expected[1]:
+            raise AssertionError(f"build_vocab({before}): expected id2token {expected[1]}, got {id2token}")
+
+    run_property("tokenize_words", tokenization_matches)
+    run_property("build_vocab", vocabulary_matches)
+
+
+# ------------------------------------------------------------------------------- windows
+
+class Windows(NamedTuple):
+    words: list[str]
+    context_window_size: int
+    stride: int
+
+
+windows_problems = st.builds(
+    Windows, st.lists(st.sampled_from(["ant", "bee", "cat", "dog", "eel"]), max_size=30),
+    st.integers(1, 7), st.integers(1, 6),
+)
+
+
+def _items(dataset_class, words, token2id, *args):
+    dataset = dataset_class(words, token2id, *args)
+    return [dataset[i] for i in range(len(dataset))]
+
+
+def _compare_items(got, expected, where):
+    __tracebackhide__ = True
+    if len(got) != len(expected):
+        raise AssertionError(f"{where}: expected {len(expected)} items, got {len(got)}")
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if not (isinstance(g, (tuple, list)) and len(g) == 2):
+            raise AssertionError(f"{where}: item {i} must be a pair (context, target), got {type(g).__name__}")
+        for name, gt, et in zip(("context", "target"), g, e):
+            if not isinstance(gt, torch.Tensor) or gt.dtype != torch.long:
+                raise AssertionError(f"{where}: the {name} of item {i} must be a LongTensor, got {getattr(gt, 'dtype', type(gt).__name__)}")
+            if gt.shape != et.shape or not torch.equal(gt, et):
+                raise AssertionError(f"{where}: the {name} of item {i}: expected {et.tolist()}, got {gt.tolist()}")
+
+
+def check_dataset(TokenDataset) -> None:
+    """Part 2: the (context, shifted context) windows at starts 0, stride, ... < len(words) - n."""
+    __tracebackhide__ = True
+
+    @grading()
+    @given(windows_problems)
+    def windows_match(problem):
+        words, n, stride = problem
+        token2id, _ = reference.build_vocab(words)
+        where = f"TokenDataset of {len(words)} words, context_window_size={n}, stride={stride}"
+        _compare_items(_items(TokenDataset, words, token2id, n, stride),
+                       _items(reference.TokenDataset, words, token2id, n, stride), where)
+
+    run_property("TokenDataset", windows_match)
+    words = [f"w{i % 7}" for i in range(23)]
+    token2id, _ = reference.build_vocab(words)
+    _compare_items(_items(TokenDataset, words, token2id), _items(reference.TokenDataset, words, token2id),
+                   "TokenDataset of 23 words with the defaults context_window_size=6, stride=4")
+    _expect_value_error(TokenDataset, (words, token2id, 6, 0), "TokenDataset with stride=0")
+    _expect_value_error(TokenDataset, (words, token2id, 0, 4), "TokenDataset with context_window_size=0")
+
+
+# ------------------------------------------------------------------------------- model
+
+class ModelProblem(NamedTuple):
+    vocab_size: int
+    embedding_dim: int
+    context_window_size: int
+    hidden_dim: int
+    batch: int
+    seed: int
+
+
+model_problems = st.builds(ModelProblem, st.integers(2, 20), st.integers(1, 6), st.integers(1, 6),
+                           st.integers(1, 12), st.integers(1, 5), st.integers(0, 2**16))
+
+
+def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
+    """Copy `embedding`, `hidden` and `output` of `source` into the same layers of `target`."""
+    with torch.no_grad():
+        for layer in ("embedding", "hidden", "output"):
+            if not hasattr(target, layer):
+                raise AssertionError(f"the model has no attribute `{layer}`: name the layers embedding, hidden, output")
+            for name, p in getattr(source, layer).named_parameters():
+                q = getattr(getattr(target, layer), name, None)
+                if not isinstance(q, torch.Tensor) or q.shape != p.shape:
+                    raise AssertionError(
+                        f"`{layer}.{name}` should have shape {tuple(p.shape)}, got "
+                        f"{tuple(q.shape) if isinstance(q, torch.Tensor) else None}")
+                q.copy_(p)
+
+
+def check_model(NeuralLanguageModel) -> None:
+    """Part 3: the student's model with the reference's weights computes the reference's logits."""
+    __tracebackhide__ = True
+
+    @grading(50)
+    @given(model_problems)
+    def same_logits(problem):
+        V, D, n, H, B, seed = problem
+        torch.manual_seed(seed)
+        expected_model = reference.NeuralLanguageModel(V, D, n, H)
+        model = NeuralLanguageModel(V, D, n, H)
+        copy_weights(expected_model, model)
+        count = sum(p.numel() for p in model.parameters())
+        expected_count = sum(p.numel() for p in expected_model.parameters())
+        if count != expected_count:
+            raise AssertionError(f"the model should have {expected_count} parameters, got {count}")
+        context = torch.randint(0, V, (B, n), generator=torch.Generator().manual_seed(seed))
+        with torch.no_grad():
+            assert_tensor_close(model(context), expected_model(context),
+                                what=f"logits for a batch of {B} contexts of {n} words")
+
+    with one_thread():
+        run_property("NeuralLanguageModel with the reference's weights", same_logits)
+    hidden = getattr(NeuralLanguageModel(10, 4, 3), "hidden", None)
+    if getattr(hidden, "out_features", None) != 256:
+        raise AssertionError("hidden_dim must default to 256 (model.hidden an nn.Linear with 256 outputs)")
+    _expect_value_error(NeuralLanguageModel, (0, 4, 3), "NeuralLanguageModel with vocab_size=0")
+    _expect_value_error(NeuralLanguageModel, (10, 4, 0), "NeuralLanguageModel with context_window_size=0")
+
+
+# ------------------------------------------------------------------------------- training
+
+def corpus_loader(num_sentences, n, stride, batch_size, seed, shuffle=True):
+    words = reference.tokenize_words(" ".join(synonym_corpus(num_sentences, seed=seed)))
+    token2id, id2token = reference.build_vocab(words)
+    dataset = reference.TokenDataset(words, token2id, n, stride)
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=True,
+                        generator=torch.Generator().manual_seed(seed))
+    return loader, token2id
+
+
+def oracle_loss(model, loader) -> float:
+    """Mean cross-entropy of the word after each window (target[:, -1]), without training."""
+    with torch.no_grad():
+        losses = [F.cross_entropy(model(c), t[:, -1]).item() for c, t in loader]
+    return sum(losses) / len(losses)
+
+
+class EpochProblem(NamedTuple):
+    context_window_size: int
+    stride: int
+    batch_size: int
+    seed: int
+
+
+epoch_problems = st.builds(EpochProblem, st.integers(1, 5), st.integers(1, 4), st.integers(4, 16), st.integers(0, 2**16))
+
+
+def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
+    """Part 4: one epoch equals the reference's and lowers the loss; trained synonyms end up close."""
+    __tracebackhide__ = True
+
+    @grading(8)
+    @given(epoch_problems)
+    def same_epoch_as_reference(problem):
+        n, stride, batch_size, seed = problem
+        loader, token2id = corpus_loader(30, n, stride, batch_size, seed, shuffle=False)
+        torch.manual_seed(seed)
+        model = reference.NeuralLanguageModel(len(token2id), 8, n, 16)
+        expected_model = reference.NeuralLanguageModel(len(token2id), 8, n, 16)
+        expected_model.load_state_dict(model.state_dict())
+        before = oracle_loss(model, loader)
+        got = train_epoch(model, loader, torch.optim.SGD(model.parameters(), lr=0.5), torch.device("cpu"))
+        expected = reference.train_epoch(expected_model, loader, torch.optim.SGD(expected_model.parameters(), lr=0.5), "cpu")
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise AssertionError(f"train_epoch must return the mean loss as a float, got {got!r}") from None
+        where = f"one epoch of SGD (lr 0.5) over {len(loader)} batches of {batch_size} windows of {n} words"
+        assert_tensor_close(torch.tensor(got), torch.tensor(expected), what=f"mean loss returned by {where}",
+                            rtol=1e-4, atol=1e-5)
+        for (name, p), q in zip(expected_model.named_parameters(), model.parameters()):
+            assert_tensor_close(q, p, what=f"parameter {name} after {where}", rtol=1e-4, atol=1e-5)
+        after = oracle_loss(model, loader)
+        if not after < before:
+            raise AssertionError(f"{where}: the loss did not fall ({before:.4f} before, {after:.4f} after)")
+
+    with one_thread():
+        run_property("train_epoch vs the reference", same_epoch_as_reference)
+    check_synonyms(train_epoch, NeuralLanguageModel)
+
+
+def check_synonyms(train_epoch, NeuralLanguageModel, epochs: int = 3) -> dict[tuple[str, str], float]:
+    """Train the student's model with the student's train_epoch; synonyms must end up closest."""
+    __tracebackhide__ = True
+    loader, token2id = corpus_loader(1500, 6, 4, 32, seed=0)
+    torch.manual_seed(0)
+    try:
+        with one_thread():
+            model = NeuralLanguageModel(len(token2id), 16, 6, 64)
+            with torch.no_grad():
+                model.embedding.weight.mul_(0.1)
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+            for _ in range(epochs):
+                train_epoch(model, loader, optimizer, "cpu")
+            table = model.embedding.weight.detach()
+    except Exception as exc:
+        raise AssertionError(f"training your NeuralLanguageModel with your train_epoch: your code raised "
+                             f"{type(exc).__name__}: {exc}") from None
+    cos = {(a, b): F.cosine_similarity(table[token2id[a]], table[token2id[b]], dim=0).item()
+           for a, b in [("happy", "joyful"), ("happy", "book"), ("book", "novel"), ("book", "happy")]}
+    for (a, b), (_, c) in [(("happy", "joyful"), ("happy", "book")), (("book", "novel"), ("book", "happy"))]:
+        if not cos[(a, b)] > cos[(a, c)]:
+            raise AssertionError(
+                f"after {epochs} epochs of your train_epoch on a corpus where {a!r} and {b!r} share every context, "
+                f"cos({a}, {b}) = {cos[(a, b)]:.3f} should be above cos({a}, {c}) = {cos[(a, c)]:.3f}")
+    return cos
+
+
+# ------------------------------------------------------------------------------- neighbours
+
+class NeighbourProblem(NamedTuple):
+    vocab_size: int
+    dim: int
+    word: int
+    k: int
+    seed: int
+
+
+neighbour_problems = st.integers(2, 15).flatmap(lambda V: st.builds(
+    NeighbourProblem, st.just(V), st.integers(2, 8), st.integers(0, V - 1), st.integers(1, V - 1), st.integers(0, 2**16)))
+
+
+def check_most_similar(most_similar) -> None:
+    """Part 5: the k nearest words by cosine similarity, most similar first, the word left out."""
+    __tracebackhide__ = True
+
+    @grading()
+    @given(neighbour_problems)
+    def matches_reference(problem):
+        V, dim, index, k, seed = problem
+        table = torch.randn(V, dim, generator=torch.Generator().manual_seed(seed)) * (1 + torch.arange(V))[:, None]
+        id2token = {i: f"w{i:02d}" for i in range(V)}
+        token2id = {w: i for i, w in id2token.items()}
+        word = id2token[index]
+        before = table.clone()
+        got = most_similar(table, token2id, id2token, word, k)
+        if not torch.equal(before, table):
+            raise AssertionError("most_similar modified the embeddings in place; leave them unchanged")
+        expected = reference.most_similar(table, token2id, id2token, word, k)
+        try:
+            got_words, got_sims = [w for w, _ in got], [float(s) for _, s in got]
+        except (TypeError, ValueError):
+            raise AssertionError(f"most_similar must return a list of (word, similarity) pairs, got {got!r}") from None
+        if got_words != [w for w, _ in expected]:
+            raise AssertionError(f"the {k} words nearest to {word!r}: expected {expected}, got {got}")
+        assert_tensor_close(torch.tensor(got_sims, dtype=torch.float64),
+                            torch.tensor([s for _, s in expected], dtype=torch.float64),
+                            what=f"similarities of the {k} words nearest to {word!r}", rtol=1e-5, atol=1e-6)
+
+    run_property("most_similar", matches_reference)

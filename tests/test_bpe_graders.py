@@ -1,0 +1,85 @@
+"""The hidden checks of 1_1 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import bpe as checks
+from tests.implementations.bpe import ALL, CORRECT, WRONG
+
+
+def run_part(part, parts):
+    """None when the check passes, else its message."""
+    calls = {
+        "check_get_pair_counts": lambda: checks.check_get_pair_counts(parts["get_pair_counts"]),
+        "check_merge": lambda: checks.check_merge(parts["merge"]),
+        "check_train_bpe": lambda: checks.check_train_bpe(parts["train_bpe"]),
+        "check_train_bpe_speed": lambda: checks.check_train_bpe_speed(parts["train_bpe"]),
+        "check_tokenizer": lambda: checks.check_tokenizer(parts["Tokenizer"]),
+        "check_gpt4_tokenizer": lambda: checks.check_gpt4_tokenizer(parts["gpt4_tokenizer"]),
+    }
+    try:
+        calls[part]()
+    except AssertionError as exc:
+        return str(exc)
+    return None
+
+
+_CACHE = {}
+_OBJECT_OF = {
+    "check_get_pair_counts": "get_pair_counts", "check_merge": "merge", "check_train_bpe": "train_bpe",
+    "check_train_bpe_speed": "train_bpe", "check_tokenizer": "Tokenizer", "check_gpt4_tokenizer": "gpt4_tokenizer",
+}
+
+
+def result(parts, part):
+    """run_part, memoised on the graded object: wrong variants share most objects with the reference."""
+    obj = parts[_OBJECT_OF[part]]
+    key = (part, id(obj))
+    if key not in _CACHE:
+        _CACHE[key] = (obj, run_part(part, parts))  # keep obj alive so its id is not reused
+    return _CACHE[key][1]
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert {p: result(CORRECT[name], p) for p in ALL} == dict.fromkeys(ALL)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    class Stub:
+        def __init__(self, *args, **kwargs):
+            raise NotImplementedError()
+
+    parts = dict(get_pair_counts=stub, merge=stub, train_bpe=stub, Tokenizer=Stub, gpt4_tokenizer=stub)
+    messages = {p: run_part(p, parts) for p in ALL}
+    assert all(messages.values()), messages
+    # checks that call the student inside a property report the exception by name
+    for p in ("check_get_pair_counts", "check_merge", "check_train_bpe"):
+        assert "NotImplementedError" in messages[p]
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    parts, must_fail, must_pass = WRONG[name]
+    assert result(parts, must_fail) is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert result(parts, part) is None, f"{name} wrongly lost {part}: {result(parts, part)}"
+
+
+def test_failure_messages_name_the_input_and_the_rule():
+    message = result(WRONG["ties_broken_the_other_way"][0], "check_train_bpe")
+    assert "tie" in message and "greatest" in message and "train_bpe(" in message
+    message = result(WRONG["overlapping_merges"][0], "check_merge")
+    assert "overlap" in message and "expected" in message
+    message = result(WRONG["naive_recount_per_merge"][0], "check_train_bpe_speed")
+    assert "incrementally" in message and "reference" in message
+    message = result(WRONG["gpt4_calls_tiktoken_core"][0], "check_gpt4_tokenizer")
+    assert "called tiktoken" in message
+
+
+def test_failure_messages_are_deterministic():
+    parts = WRONG["merges_across_special_tokens"][0]
+    assert run_part("check_train_bpe", parts) == run_part("check_train_bpe", parts)

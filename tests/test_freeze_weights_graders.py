@@ -1,0 +1,74 @@
+"""The hidden checks of 5_2 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import freeze_weights as checks
+from tests.implementations.freeze_weights import CORRECT, WRONG
+
+PARTS = ("check_freeze_attention", "check_count_parameters", "check_make_optimizer")
+
+
+def run_parts(impl, parts=PARTS):
+    """part name -> None when the check passes, else its message."""
+    results = {}
+    for name in parts:
+        argument = {"check_freeze_attention": "freeze_attention", "check_count_parameters": "count_parameters",
+                    "check_make_optimizer": "make_optimizer"}[name]
+        try:
+            getattr(checks, name)(impl[argument])
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(CORRECT[name]) == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(dict.fromkeys(["freeze_attention", "count_parameters", "make_optimizer"], stub))
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    impl, must_fail, must_pass = WRONG[name]
+    results = run_parts(impl, (must_fail, *must_pass))
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_frozen_parameters_left_in_the_optimizer_are_reported():
+    message = run_parts(WRONG["optimizer_keeps_frozen_with_decay"][0], ["check_make_optimizer"])["check_make_optimizer"]
+    assert "frozen" in message and "trainable parameters only" in message
+
+
+def test_drift_alone_is_caught():
+    """A frozen parameter that drifts is caught by training, not only by looking at the groups."""
+    import torch
+
+    from solutions import freeze_weights as reference
+
+    def leaky(model, lr, weight_decay):
+        opt = reference.make_optimizer(model, lr, weight_decay)
+        opt.add_param_group({"params": [p for p in model.parameters() if not p.requires_grad],
+                             "weight_decay": weight_decay})
+        return opt
+
+    model = checks.tiny_model(0)
+    batch = torch.randint(0, checks.VOCAB, (2, 12))
+    model(input_ids=batch, labels=batch).loss.backward()
+    model.zero_grad(set_to_none=False)
+    reference.freeze_attention(model, [3])
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    checks._train(model, leaky(model, 1e-2, 0.5))
+    with pytest.raises(AssertionError, match="frozen parameter .* changed"):
+        checks._assert_frozen_kept_and_rest_moved(model, before, "leaky")

@@ -1,0 +1,58 @@
+"""The hidden checks of 2_1 against implementations: the reference and correct variants get full
+marks, stubs get nothing, and each wrong implementation loses the part it breaks, and only it."""
+
+import pytest
+
+from graders import position_embeddings as checks
+from tests.implementations.position_embeddings import ALL, CORRECT, WRONG
+
+
+def run_parts(fns):
+    """check name -> None when the check passes, else its message."""
+    parts = {
+        "check_sinusoidal_position_embeddings": lambda: checks.check_sinusoidal_position_embeddings(fns["sinusoidal_position_embeddings"]),
+        "check_cosine_similarity_matrix": lambda: checks.check_cosine_similarity_matrix(fns["cosine_similarity_matrix"]),
+        "check_token_positions": lambda: checks.check_token_positions(fns["token_positions"]),
+        "check_close_far_similarity": lambda: checks.check_close_far_similarity(fns["close_far_similarity"]),
+    }
+    results = {}
+    for name, run in parts.items():
+        try:
+            run()
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(CORRECT[name]) == dict.fromkeys(ALL)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(dict.fromkeys(CORRECT["reference"], stub))
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    fns, must_fail, must_pass = WRONG[name]
+    results = run_parts(fns)
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_failure_message_names_the_input_and_the_difference():
+    message = run_parts(WRONG["threshold_off_by_one"][0])["check_close_far_similarity"]
+    assert "expected" in message and "got" in message and "SimilarityProblem(" in message
+
+
+def test_failure_messages_are_deterministic():
+    fns = WRONG["rows_not_normalised"][0]
+    assert run_parts(fns) == run_parts(fns)

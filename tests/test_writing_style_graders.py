@@ -1,0 +1,61 @@
+"""The hidden checks of 5_1 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import writing_style as checks
+from tests.implementations.writing_style import CORRECT, WRONG
+
+PARTS = ("check_data", "check_train_step", "check_perplexity")
+
+
+def run_parts(impl, parts=PARTS):
+    """part name -> None when the check passes, else its message."""
+    calls = {
+        "check_data": lambda: checks.check_data(impl["split_tokens"], impl["sample_batch"]),
+        "check_train_step": lambda: checks.check_train_step(impl["train_step"]),
+        "check_perplexity": lambda: checks.check_perplexity(impl["perplexity"]),
+    }
+    results = {}
+    for name in parts:
+        try:
+            calls[name]()
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(CORRECT[name]) == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(dict.fromkeys(["split_tokens", "sample_batch", "train_step", "perplexity"], stub))
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    impl, must_fail, must_pass = WRONG[name]
+    results = run_parts(impl, (must_fail, *must_pass))
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_messages_say_what_to_fix():
+    message = run_parts(WRONG["train_step_no_zero_grad"][0], ["check_train_step"])["check_train_step"]
+    assert "zero_grad" in message and "stale" in message
+    message = run_parts(WRONG["perplexity_mean_per_batch"][0], ["check_perplexity"])["check_perplexity"]
+    assert "expected" in message and "got" in message and "PplProblem(" in message
+
+
+def test_failure_messages_are_deterministic():
+    impl = WRONG["perplexity_overlapping_windows"][0]
+    assert run_parts(impl, ["check_perplexity"]) == run_parts(impl, ["check_perplexity"])
