@@ -79,3 +79,14 @@ def test_estimate_loss_of_a_uniform_model_is_ln_v():
 def test_bad_sizes_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_pretrain_corpus_fixture_is_deterministic_and_play_shaped(tmp_path):
+    from graders.fixtures_corpus import FILE_NAME, build_corpus
+
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        build_corpus(tmp_path / run)
+    text = (tmp_path / "a" / FILE_NAME).read_text()
+    assert text == (tmp_path / "b" / FILE_NAME).read_text()
+    assert len(text) > 100_000 and "\nJULIET.\n" in text and "\nROMEO.\n" in text
