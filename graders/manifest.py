@@ -72,8 +72,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "3_4_transformer_impl_full_transformer_decoder", "decoder", "Full Decoder",
         offline={"LLMT_GPT2_MODEL": "tiny-gpt2"}, ships=("transformer_block", "multi_head_attention"),
     ),
-    Assignment("4_1_pre_training_weight_init", "weight_init", "Weight Initialization"),
-    Assignment("4_2_pre_training_dropout", "dropout", "Dropout"),
+    Assignment(
+        "4_1_pre_training_weight_init", "weight_init", "Weight Initialization",
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_PRETRAIN_CORPUS": "pretrain-corpus"}, ships=("decoder",),
+    ),
+    Assignment(
+        "4_2_pre_training_dropout", "dropout", "Dropout",
+        offline={"LLMT_TOKENIZER": "tokenizer", "LLMT_PRETRAIN_CORPUS": "pretrain-corpus"}, ships=("weight_init",),
+    ),
     Assignment(
         "5_1_fine_tuning_writing_style", "writing_style", "Writing Style", gpu=True,
         offline={"LLMT_GPT_NEO_MODEL": "tiny-gpt-neo", "LLMT_ROMEO_TEXT": "style-play",

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
+from . import fixtures, fixtures_corpus, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,8 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # a generated play standing in for Romeo and Juliet in 4_1 and 4_2 (graders/fixtures_corpus.py)
+    "pretrain-corpus": Fixture("pretrain-corpus", build=fixtures_corpus.build_corpus),
     # a generated text where synonym pairs share contexts, as a dataset folder (stands in for WikiText)
     "synonym_corpus": Fixture("synonym_corpus", build=fixtures_text.build_synonym_corpus, version="2"),
     # two generated books in different styles, a verse play and a prose tale (graders/fixtures_styles.py)

@@ -1,0 +1,380 @@
+"""Hidden checks of 4_2_pre_training_dropout (inverted dropout by hand, wired into the GPT of 3.4).
+
+Oracles: the definition of inverted dropout (every value either 0 or x / (1 - p), about a fraction p
+zeroed, independently, the mean kept), binomial bounds on the fractions; 3.3's MultiHeadAttention
+and 3.4's GPT without dropout (solutions/) with the same weights, which the student's code must
+equal whenever dropout is off. Where dropout sits in the GPT is seen from the outside by weights
+chosen so that only one place can change the output (see `check_dropout_gpt_training`).
+
+Every statistical bound below is at least 6 standard deviations wide: a correct solution fails one
+with probability below 1e-8, and with the fixed seeds grading is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .properties import assert_tensor_close, assert_unchanged, forbid, grading, run_property
+
+NO_TORCH_DROPOUT = {F.dropout: "torch.nn.functional.dropout (or nn.Dropout)", torch.dropout: "torch.dropout"}
+SIGMAS = 6
+
+
+def _expect_value_error(fn, args, what):
+    __tracebackhide__ = True
+    try:
+        fn(*args)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+def _fraction_near(count: int, n: int, p: float, what: str) -> None:
+    bound = SIGMAS * math.sqrt(p * (1 - p) / n)
+    if abs(count / n - p) > bound:
+        raise AssertionError(f"{what}: expected a fraction of about {p:.3f} (within {bound:.3f}), got {count / n:.3f} "
+                             f"({count} of {n})")
+
+
+# ----------------------------------------------------------------------------------- dropout
+
+class Drop(NamedTuple):
+    shape: tuple[int, ...]
+    p: float
+    dtype: torch.dtype
+    seed: int
+
+
+def drops():
+    return st.builds(Drop, shape=st.lists(st.integers(1, 6), min_size=1, max_size=3).map(tuple),
+                     p=st.sampled_from([0.1, 0.25, 0.5, 0.9]), dtype=st.sampled_from([torch.float32, torch.float64]),
+                     seed=st.integers(0, 2**16))
+
+
+def _call_dropout(dropout, x, p, training):
+    with forbid(NO_TORCH_DROPOUT):
+        return dropout(x, p, training)
+
+
+def check_dropout(dropout) -> None:
+    """Part 1: inverted dropout by hand: 0 or x / (1 - p), about p zeroed, mean kept, identity when
+    not training or p = 0, reproducible under a seed, ValueError for p outside [0, 1)."""
+    __tracebackhide__ = True
+
+    @grading(60)
+    @given(drops(), st.booleans())
+    def values(d, training):
+        g = torch.Generator().manual_seed(d.seed)
+        x = torch.randn(d.shape, generator=g, dtype=d.dtype) + 0.1
+        before = x.clone()
+        what = f"dropout(x of shape {d.shape} {d.dtype}, p={d.p}, training={training})"
+        torch.manual_seed(d.seed)
+        got = _call_dropout(dropout, x, d.p, training)
+        assert_unchanged([before], [x], ["x"])
+        if not isinstance(got, torch.Tensor) or got.shape != x.shape or got.dtype != x.dtype:
+            raise AssertionError(f"{what}: expected a tensor of x's shape and dtype, got "
+                                 f"{getattr(got, 'shape', type(got).__name__)} {getattr(got, 'dtype', '')}")
+        if not training:
+            assert_tensor_close(got, x, what=f"{what}: when not training, dropout must return x unchanged", rtol=0, atol=0)
+            return
+        kept = got != 0
+        assert_tensor_close(got[kept], x[kept] / (1 - d.p),
+                            what=f"{what}: every kept value must be x / (1 - p) (inverted dropout)")
+        torch.manual_seed(d.seed)
+        again = _call_dropout(dropout, x, d.p, training)
+        if not torch.equal(got, again):
+            raise AssertionError(f"{what}: two calls after torch.manual_seed({d.seed}) differ; draw the mask with "
+                                 "torch's random functions (torch.rand, torch.bernoulli)")
+
+    run_property("dropout values", values)
+
+    x = torch.randn(4, 5)
+    assert_tensor_close(_call_dropout(dropout, x, 0.0, True), x, what="dropout(x, p=0, training=True) must be x",
+                        rtol=0, atol=0)
+    for p, training in ((-0.1, True), (1.0, True), (1.5, False), (-1.0, False)):
+        _expect_value_error(lambda *a: _call_dropout(dropout, *a), (torch.ones(3), p, training),
+                            f"dropout(x, p={p}, training={training})")
+
+    n = 200_000
+    for p in (0.1, 0.5, 0.8):
+        torch.manual_seed(int(p * 100))
+        x = torch.ones(n, dtype=torch.float64, requires_grad=True)
+        got = _call_dropout(dropout, x, p, True)
+        zero = got.detach() == 0
+        _fraction_near(int(zero.sum()), n, p, f"dropout(ones({n}), p={p}, training=True): the fraction of zeros")
+        pairs = zero.view(-1, 2)
+        _fraction_near(int(pairs.all(1).sum()), n // 2, p * p,
+                       f"dropout(ones({n}), p={p}, training=True): neighbours both zeroed (each value must be dropped "
+                       "independently, so p**2 of the pairs)")
+        mean, bound = float(got.detach().mean()), SIGMAS * math.sqrt(p / (1 - p) / n)
+        if abs(mean - 1) > bound:
+            raise AssertionError(f"dropout(ones({n}), p={p}, training=True): the mean must stay 1 (within {bound:.4f}), "
+                                 f"got {mean:.4f}; scale the kept values by 1 / (1 - p)")
+        if not got.requires_grad:
+            raise AssertionError("dropout must let gradients through (no .detach(), no torch.no_grad())")
+        (grad,) = torch.autograd.grad(got.sum(), x)
+        assert_tensor_close(grad, (~zero).double() / (1 - p), what=f"gradient of dropout(x, p={p}) with respect to x")
+
+
+# ----------------------------------------------------------------------------------- attention
+
+def _attention(E=16, H=2, seed=0):
+    from solutions.multi_head_attention import MultiHeadAttention
+
+    torch.manual_seed(seed)
+    return MultiHeadAttention(E, H)
+
+
+def _call_attention(fn, attn, x, p, training):
+    __tracebackhide__ = True
+    before = x.clone()
+    out = fn(attn, x, p, training)
+    assert_unchanged([before], [x], ["x"])
+    if not isinstance(out, torch.Tensor) or out.shape != x.shape:
+        raise AssertionError(f"attention_with_dropout must return a tensor of x's shape {tuple(x.shape)}, "
+                             f"got {getattr(out, 'shape', type(out).__name__)}")
+    return out
+
+
+class AttentionProblem(NamedTuple):
+    batch: int
+    T: int
+    heads: int
+    p: float
+    seed: int
+
+
+def check_attention_with_dropout(attention_with_dropout) -> None:
+    """Part 2: 3.3's attention with dropout on the attention weights, only while training."""
+    __tracebackhide__ = True
+
+    @grading(20)
+    @given(st.builds(AttentionProblem, batch=st.integers(1, 3), T=st.integers(1, 8), heads=st.sampled_from([1, 2, 4]),
+                     p=st.sampled_from([0.0, 0.2, 0.5]), seed=st.integers(0, 2**16)))
+    def without_dropout(a):
+        attn = _attention(16, a.heads, a.seed)
+        x = torch.randn(a.batch, a.T, 16, generator=torch.Generator().manual_seed(a.seed))
+        with torch.no_grad():
+            expected = attn.eval()(x)
+            got = _call_attention(attention_with_dropout, attn, x, a.p, False)
+            assert_tensor_close(got, expected, what=f"attention_with_dropout(attn with {a.heads} heads, x {tuple(x.shape)}, "
+                                f"p={a.p}, training=False) vs attn(x): no dropout when not training")
+            got = _call_attention(attention_with_dropout, attn, x, 0.0, True)
+            assert_tensor_close(got, expected, what=f"attention_with_dropout(attn with {a.heads} heads, x {tuple(x.shape)}, "
+                                "p=0, training=True) vs attn(x)")
+
+    run_property("attention_with_dropout without dropout", without_dropout)
+
+    # one token: the only attention weight (1) is kept, scaled to 1 / (1 - p), or dropped; with o_proj the
+    # identity and no bias, each head's features are all v_h / (1 - p) or all 0
+    p, B, H, E = 0.3, 2000, 2, 16
+    attn = _attention(E, H, 1)
+    with torch.no_grad():
+        attn.o_proj.weight.copy_(torch.eye(E))
+        attn.o_proj.bias.zero_()
+        x = torch.randn(B, 1, E, generator=torch.Generator().manual_seed(1))
+        v = attn.v_proj(x)
+        torch.manual_seed(5)
+        out = _call_attention(attention_with_dropout, attn, x, p, True)
+    what = f"attention_with_dropout on one token, p={p}, training=True"
+    heads_out, heads_v = out.view(B, H, E // H), v.view(B, H, E // H)
+    dropped = (heads_out == 0).all(-1)
+    if not dropped.any():
+        raise AssertionError(f"{what}: no attention weight was ever dropped; apply dropout to the attention weights "
+                             "(softmax output) while training, e.g. F.scaled_dot_product_attention(..., dropout_p=p)")
+    assert_tensor_close(heads_out[~dropped], heads_v[~dropped] / (1 - p),
+                        what=f"{what}: a kept head must output v / (1 - p) (the weight 1 scaled by 1 / (1 - p))")
+    _fraction_near(int(dropped.sum()), B * H, p, f"{what}: the fraction of heads whose weight was dropped")
+
+    # inverted dropout keeps the expected output: the mean over many draws is the output without dropout
+    p, copies, T = 0.5, 4000, 5
+    attn = _attention(E, H, 2)
+    with torch.no_grad():
+        x = torch.randn(1, T, E, generator=torch.Generator().manual_seed(2))
+        expected = attn.eval()(x)[0]
+        torch.manual_seed(6)
+        out = _call_attention(attention_with_dropout, attn.train(), x.expand(copies, T, E).contiguous(), p, True)
+    mean, sem = out.mean(0), out.std(0) / math.sqrt(copies)
+    worst = float(((mean - expected).abs() / (sem + 1e-6)).max())
+    if worst > SIGMAS + 1:
+        raise AssertionError(f"attention_with_dropout, p={p}, training=True: averaged over {copies} draws the output must "
+                             f"equal the output without dropout (inverted dropout keeps the mean); it is off by "
+                             f"{worst:.1f} standard errors")
+    torch.manual_seed(7)
+    again = _call_attention(attention_with_dropout, attn, x, p, True)
+    torch.manual_seed(7)
+    if not torch.equal(again, _call_attention(attention_with_dropout, attn, x, p, True)):
+        raise AssertionError("attention_with_dropout: two calls after the same torch.manual_seed differ")
+
+
+# ----------------------------------------------------------------------------------- DropoutGPT
+
+GPT_SIZE = dict(vocab_size=64, context_window_size=16, embedding_dim=32, num_heads=2, num_layers=2)
+
+
+class GPTProblem(NamedTuple):
+    batch: int
+    T: int
+    p: float
+    seed: int
+
+
+def gpt_problems():
+    return st.builds(GPTProblem, batch=st.integers(1, 3), T=st.integers(1, GPT_SIZE["context_window_size"]),
+                     p=st.sampled_from([0.1, 0.3, 0.6]), seed=st.integers(0, 2**16))
+
+
+def _models(DropoutGPT, p: float, seed: int):
+    """The student's DropoutGPT(dropout=p) and 3.4's GPT without dropout, with the same random weights."""
+    __tracebackhide__ = True
+    from solutions.decoder import GPT, GPTConfig
+
+    torch.manual_seed(seed)
+    reference = GPT(GPTConfig(**GPT_SIZE, dropout=0.0))
+    with torch.no_grad():  # make biases and LayerNorms matter
+        for name, param in reference.named_parameters():
+            if "bias" in name or "ln" in name:
+                param.add_(torch.randn_like(param) * 0.2)
+    try:
+        model = DropoutGPT(GPTConfig(**GPT_SIZE, dropout=p))
+        model.load_state_dict(reference.state_dict())
+    except Exception as exc:
+        raise AssertionError(f"DropoutGPT(GPTConfig(..., dropout={p})) and load_state_dict of 3.4's GPT's weights: "
+                             f"{type(exc).__name__}: {exc}") from None
+    return model, reference.eval()
+
+
+def _tokens(batch, T, seed):
+    return torch.randint(GPT_SIZE["vocab_size"], (batch, T), generator=torch.Generator().manual_seed(seed))
+
+
+def _forward(model, tokens):
+    __tracebackhide__ = True
+    with torch.no_grad():
+        return model(tokens)
+
+
+def check_dropout_gpt_eval(DropoutGPT) -> None:
+    """Part 3: in eval mode DropoutGPT is 3.4's GPT without dropout, whatever config.dropout is."""
+    __tracebackhide__ = True
+
+    @grading(12)
+    @given(gpt_problems())
+    def eval_is_dropout_free(g):
+        model, reference = _models(DropoutGPT, g.p, g.seed)
+        tokens = _tokens(g.batch, g.T, g.seed)
+        model.eval()
+        assert_tensor_close(_forward(model, tokens), reference(tokens),
+                            what=f"DropoutGPT(dropout={g.p}).eval() on tokens {tuple(tokens.shape)} vs 3.4's GPT with the "
+                                 "same weights and no dropout (in eval mode dropout must do nothing)")
+
+    run_property("DropoutGPT in eval mode", eval_is_dropout_free)
+    model, _ = _models(DropoutGPT, 0.2, 0)
+    model.eval()
+    _expect_value_error(lambda t: _forward(model, t), (_tokens(1, GPT_SIZE["context_window_size"] + 1, 0),),
+                        "DropoutGPT on more tokens than the context window")
+
+
+def _zero_state_setup(model, zero=()):
+    """Weights under which the embeddings of token 0 sum to zero at every position, so embedding
+    dropout changes nothing; `zero` lists the sublayer outputs to switch off."""
+    with torch.no_grad():
+        model.wpe.weight.copy_(-model.wte.weight[0].expand_as(model.wpe.weight))
+        for block in model.blocks:
+            if "attn" in zero:
+                block.attn.o_proj.weight.zero_()
+                block.attn.o_proj.bias.zero_()
+            if "attn_weights" in zero:   # the attention branch outputs its bias only
+                block.attn.o_proj.weight.zero_()
+            if "mlp" in zero:
+                block.mlp.fc_out.weight.zero_()
+                block.mlp.fc_out.bias.zero_()
+
+
+def check_dropout_gpt_training(DropoutGPT) -> None:
+    """Part 4: in training mode, dropout where it belongs: random, reproducible under a seed, none at p = 0,
+    and present on the embeddings, on each residual branch and on the attention weights."""
+    __tracebackhide__ = True
+
+    @grading(6)
+    @given(gpt_problems())
+    def random_and_reproducible(g):
+        model, reference = _models(DropoutGPT, g.p, g.seed)
+        tokens = _tokens(max(g.batch, 2), g.T, g.seed)
+        model.train()
+        what = f"DropoutGPT(dropout={g.p}).train() on tokens {tuple(tokens.shape)}"
+        torch.manual_seed(g.seed)
+        a = _forward(model, tokens)
+        torch.manual_seed(g.seed)
+        b = _forward(model, tokens)
+        if not torch.equal(a, b):
+            raise AssertionError(f"{what}: two forward passes after torch.manual_seed({g.seed}) differ")
+        if torch.allclose(a, reference(tokens), atol=1e-6):
+            raise AssertionError(f"{what}: the logits equal those without dropout; apply dropout while training")
+        if not model.training:
+            raise AssertionError(f"{what}: the model left training mode")
+
+        zero, _ = _models(DropoutGPT, 0.0, g.seed)
+        zero.train()
+        assert_tensor_close(_forward(zero, tokens), reference(tokens),
+                            what=f"DropoutGPT(dropout=0).train() on tokens {tuple(tokens.shape)} vs 3.4's GPT")
+
+    run_property("DropoutGPT in training mode", random_and_reproducible)
+
+    tokens = torch.zeros(64, 8, dtype=torch.long)
+    places = {
+        "embeddings": (dict(zero=("attn", "mlp")), False,
+                       "the sum of the token and position embeddings (every sublayer here outputs 0)"),
+        "attention branch": (dict(zero=("attn_weights", "mlp")), True,
+                             "the output of the attention branch before it is added to the residual stream"),
+        "MLP branch": (dict(zero=("attn",)), True,
+                       "the output of the MLP branch before it is added to the residual stream"),
+    }
+    for place, (setup, zero_embeddings, text) in places.items():
+        model, _ = _models(DropoutGPT, 0.3, 11)
+        if zero_embeddings:
+            _zero_state_setup(model, **setup)
+        else:
+            with torch.no_grad():
+                for block in model.blocks:
+                    for layer in (block.attn.o_proj, block.mlp.fc_out):
+                        layer.weight.zero_()
+                        layer.bias.zero_()
+        model.eval()
+        expected = _forward(model, tokens)
+        model.train()
+        torch.manual_seed(12)
+        if torch.allclose(_forward(model, tokens), expected, atol=1e-6):
+            raise AssertionError(f"DropoutGPT(dropout=0.3) in training mode, with weights under which only dropout on "
+                                 f"{text} can change the logits: they did not change. Apply dropout there")
+
+    # one token whose embeddings sum to zero, the MLP switched off, o_proj the identity with no bias: the
+    # residual stream stays exactly 0 (the logits are ln_f.bias @ wte^T) only when the single attention
+    # weight of every head of every block is dropped: probability p**(heads * layers) (residual dropout
+    # cannot zero all 32 features of a nonzero branch output: 0.5**32)
+    p, n = 0.5, 2000
+    model, _ = _models(DropoutGPT, p, 13)
+    _zero_state_setup(model, zero=("mlp",))
+    with torch.no_grad():
+        for block in model.blocks:
+            block.attn.o_proj.weight.copy_(torch.eye(GPT_SIZE["embedding_dim"]))
+            block.attn.o_proj.bias.zero_()
+        empty = model.ln_f.bias @ model.wte.weight.T
+    model.train()
+    torch.manual_seed(14)
+    logits = _forward(model, torch.zeros(n, 1, dtype=torch.long))[:, 0]
+    stays_zero = torch.isclose(logits, empty.expand_as(logits), atol=1e-5).all(-1)
+    heads = GPT_SIZE["num_heads"] * GPT_SIZE["num_layers"]
+    _fraction_near(int(stays_zero.sum()), n, p ** heads,
+                   f"DropoutGPT(dropout={p}) in training mode, one token, {GPT_SIZE['num_layers']} blocks of "
+                   f"{GPT_SIZE['num_heads']} heads: the fraction of sequences where every attention weight was dropped "
+                   f"(with dropout on the attention weights: p**{heads} of them)")

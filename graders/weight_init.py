@@ -1,0 +1,392 @@
+"""Hidden checks of 4_1_pre_training_weight_init (batches, the language-model loss, GPT-2's init).
+
+Oracles: for `get_batch`, the definition (every row of X is a window of the data, Y the same window
+one token later) and a chi-square test of the start positions; for `lm_loss`, `F.cross_entropy`
+over all positions (value and gradient); for `estimate_loss`, a small model whose loss is known in
+closed form and which records how it was called; for `init_gpt_weights`, the statistics of each kind
+of tensor of the course's GPT (solutions/decoder.py) and the loss at initialisation next to ln(V).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from .properties import assert_tensor_close, assert_unchanged, grading, run_property
+
+
+def _expect_value_error(fn, args, kwargs, what):
+    __tracebackhide__ = True
+    try:
+        fn(*args, **kwargs)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+# ----------------------------------------------------------------------------------- get_batch
+
+class Stream(NamedTuple):
+    """A token stream of distinct ids (so that a window's start is its first id's position)."""
+
+    length: int
+    batch_size: int
+    context_window_size: int
+    seed: int
+
+
+def streams():
+    return st.integers(2, 60).flatmap(lambda n: st.builds(
+        Stream, length=st.just(n), batch_size=st.integers(1, 8),
+        context_window_size=st.integers(1, n - 1), seed=st.integers(0, 2**16)))
+
+
+def _stream_data(length, seed):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randperm(length, generator=g) + 1000
+
+
+def _starts(X, Y, data, T, what):
+    """The start position of every row; fails unless X, Y are (B, T) windows of data, Y one later."""
+    N = data.numel()
+    position = torch.full((int(data.max()) + 1,), -1, dtype=torch.long)
+    position[data] = torch.arange(N)
+    first = X[:, 0].long()
+    outside = (first < 0) | (first >= position.numel())
+    starts = torch.where(outside, -1, position[first.clamp(0, position.numel() - 1)])
+    if (starts < 0).any():
+        row = int((starts < 0).nonzero()[0])
+        raise AssertionError(f"{what}: X[{row}, 0] = {int(X[row, 0])} is not a token of the data")
+    if (starts > N - T - 1).any():
+        row = int((starts > N - T - 1).nonzero()[0])
+        raise AssertionError(
+            f"{what}: row {row} starts at position {int(starts[row])}, but the last valid start is len(data) - T - 1 = "
+            f"{N - T - 1} (Y needs one more token after the window)")
+    index = starts.unsqueeze(1) + torch.arange(T)
+    for row in torch.nonzero((X.to(data.dtype) != data[index]).any(1)).flatten().tolist()[:1]:
+        i = int(starts[row])
+        raise AssertionError(f"{what}: row {row} of X is not data[{i}:{i + T}] (a contiguous window of the stream)")
+    for row in torch.nonzero((Y.to(data.dtype) != data[index + 1]).any(1)).flatten().tolist()[:1]:
+        i = int(starts[row])
+        raise AssertionError(
+            f"{what}: row {row} of Y must be data[{i + 1}:{i + T + 1}], the window of X shifted by one token "
+            f"(the next token at every position), got {Y[row].tolist()} for X = {X[row].tolist()}")
+    return starts.tolist()
+
+
+def _batch(get_batch, data, B, T, generator, what):
+    __tracebackhide__ = True
+    before = data.clone()
+    out = get_batch(data, B, T, generator=generator)
+    assert_unchanged([before], [data], ["data"])
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise AssertionError(f"{what}: get_batch must return a tuple (X, Y), got {type(out).__name__}")
+    X, Y = out
+    for name, t in (("X", X), ("Y", Y)):
+        if not isinstance(t, torch.Tensor):
+            raise AssertionError(f"{what}: {name} must be a torch.Tensor, got {type(t).__name__}")
+        if tuple(t.shape) != (B, T):
+            raise AssertionError(f"{what}: {name} must have shape (batch_size, context_window_size) = {(B, T)}, got {tuple(t.shape)}")
+        if t.dtype.is_floating_point or t.dtype == torch.bool:
+            raise AssertionError(f"{what}: {name} must hold integer token ids (the data's dtype), got {t.dtype}")
+    return X, Y
+
+
+#: Uniformity test: 32 possible starts, 500 batches of 64 (32,000 starts, 1,000 expected per start).
+#: The statistic sum((observed - expected)^2 / expected) follows a chi-square law with 31 degrees of
+#: freedom when the starts are uniform and independent. The threshold is its 1 - 1e-6 quantile, so a
+#: correct sampler fails with probability one in a million; with the fixed seed below grading is
+#: deterministic, and a correct solution is rejected only if its particular draw is that one-in-a-
+#: million draw. A sampler that can never pick the last window adds about 1,000 to the statistic.
+UNIFORM_LENGTH, UNIFORM_T, UNIFORM_BATCH, UNIFORM_CALLS, UNIFORM_SEED = 40, 8, 64, 500, 20240
+FALSE_FAILURE_RATE = 1e-6
+
+
+def check_get_batch(get_batch) -> None:
+    """Part 1: windows of the stream, Y shifted by one, every valid start equally likely, ValueErrors."""
+    __tracebackhide__ = True
+
+    @grading(40)
+    @given(streams())
+    def windows(stream):
+        data = _stream_data(stream.length, stream.seed)
+        g = torch.Generator().manual_seed(stream.seed)
+        what = f"get_batch(data of length {stream.length}, batch_size={stream.batch_size}, context_window_size={stream.context_window_size})"
+        X, Y = _batch(get_batch, data, stream.batch_size, stream.context_window_size, g, what)
+        _starts(X, Y, data, stream.context_window_size, what)
+
+    @grading(20)
+    @given(streams())
+    def follows_the_generator(stream):
+        data = _stream_data(stream.length, stream.seed)
+        B, T = stream.batch_size, stream.context_window_size
+        what = f"get_batch(data of length {stream.length}, batch_size={B}, context_window_size={T})"
+        torch.manual_seed(1)
+        a = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
+        torch.manual_seed(2)
+        b = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
+        if not (torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])):
+            raise AssertionError(f"{what}: two generators with the same seed gave different batches; draw the start "
+                                 "positions with the `generator` you are given (torch.randint(..., generator=generator))")
+
+    run_property("get_batch windows", windows)
+    run_property("get_batch with a generator", follows_the_generator)
+
+    data = torch.arange(UNIFORM_LENGTH)
+    g = torch.Generator().manual_seed(UNIFORM_SEED)
+    what = f"get_batch(data of length {UNIFORM_LENGTH}, batch_size={UNIFORM_BATCH}, context_window_size={UNIFORM_T})"
+    try:
+        starts = []
+        for _ in range(UNIFORM_CALLS):
+            X, Y = _batch(get_batch, data, UNIFORM_BATCH, UNIFORM_T, g, what)
+            starts += _starts(X, Y, data, UNIFORM_T, what)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"{what}: your code raised {type(exc).__name__}: {exc}") from None
+    check_uniform_starts(starts, UNIFORM_LENGTH - UNIFORM_T)
+
+    data = torch.arange(10)
+    _expect_value_error(get_batch, (data, 2, 10), {}, "a stream of 10 tokens with context_window_size=10 (no room for Y)")
+    _expect_value_error(get_batch, (data, 0, 3), {}, "batch_size=0")
+    _expect_value_error(get_batch, (data, 2, 0), {}, "context_window_size=0")
+
+
+def check_uniform_starts(starts: list[int], num_starts: int) -> None:
+    """Chi-square test that `starts` are uniform over range(num_starts); see UNIFORM_* above."""
+    from scipy.stats import chi2
+
+    counts = torch.bincount(torch.tensor(starts), minlength=num_starts).double()
+    expected = len(starts) / num_starts
+    statistic = float(((counts - expected) ** 2 / expected).sum())
+    threshold = float(chi2.isf(FALSE_FAILURE_RATE, num_starts - 1))
+    if statistic > threshold:
+        low, high = int(counts.argmin()), int(counts.argmax())
+        raise AssertionError(
+            f"start positions are not uniform over 0..len(data)-T-1 = 0..{num_starts - 1}: in {len(starts)} draws, "
+            f"start {low} came {int(counts[low])} times and start {high} {int(counts[high])} times ({expected:.0f} "
+            f"expected each); chi-square {statistic:.1f} > {threshold:.1f}, a value a uniform sampler exceeds with "
+            f"probability {FALSE_FAILURE_RATE:g}. Is the last window, starting at len(data) - T - 1, possible?")
+
+
+# ----------------------------------------------------------------------------------- lm_loss
+
+class Logits(NamedTuple):
+    batch: int
+    T: int
+    V: int
+    scale: float
+    dtype: torch.dtype
+    seed: int
+
+
+def logits_problems():
+    return st.builds(Logits, batch=st.integers(1, 4), T=st.integers(1, 6), V=st.integers(2, 20),
+                     scale=st.sampled_from([0.1, 1.0, 10.0]), dtype=st.sampled_from([torch.float32, torch.float64]),
+                     seed=st.integers(0, 2**16))
+
+
+def check_lm_loss(lm_loss) -> None:
+    """Part 2: the mean cross-entropy over every position, its value and its gradient."""
+    __tracebackhide__ = True
+
+    @grading(50)
+    @given(logits_problems())
+    def matches_cross_entropy(p):
+        g = torch.Generator().manual_seed(p.seed)
+        logits = (torch.randn(p.batch, p.T, p.V, generator=g, dtype=p.dtype) * p.scale).requires_grad_()
+        targets = torch.randint(p.V, (p.batch, p.T), generator=g)
+        before = [logits.detach().clone(), targets.clone()]
+        got = lm_loss(logits, targets)
+        assert_unchanged(before, [logits.detach(), targets], ["logits", "targets"])
+        expected = F.cross_entropy(logits.reshape(-1, p.V), targets.reshape(-1))
+        what = f"lm_loss(logits {tuple(logits.shape)}, targets {tuple(targets.shape)})"
+        assert_tensor_close(got, expected, what=f"{what} vs F.cross_entropy over all positions (a 0-dim tensor)")
+        if not got.requires_grad:
+            raise AssertionError(f"{what}: the loss does not depend on the logits in autograd; keep it a tensor "
+                                 "(no .item(), no .detach()) so that training can call .backward() on it")
+        (got_grad,) = torch.autograd.grad(got, logits)
+        (expected_grad,) = torch.autograd.grad(expected, logits)
+        assert_tensor_close(got_grad, expected_grad, what=f"gradient of {what} with respect to the logits")
+
+    run_property("lm_loss vs F.cross_entropy", matches_cross_entropy)
+    _expect_value_error(lm_loss, (torch.randn(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)), {},
+                        "logits (2, 3, 5) with targets (2, 4)")
+
+
+# ----------------------------------------------------------------------------------- estimate_loss
+
+class NextTokenModel(nn.Module):
+    """Predicts (token + 1) % V with probability 1/2 in eval mode, 1/20 in training mode, the rest of
+    the probability spread evenly: on the stream 0, 1, ..., V-1, 0, 1, ... the loss at every
+    position is exactly ln 2 in eval mode. It records the shape of each input, whether gradients
+    were enabled and whether it was in training mode."""
+
+    def __init__(self, vocab_size: int):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.temperature = nn.Parameter(torch.ones(()))
+        self.calls: list[tuple[tuple[int, ...], bool, bool]] = []
+
+    def forward(self, token_ids):
+        self.calls.append((tuple(token_ids.shape), torch.is_grad_enabled(), self.training))
+        V = self.vocab_size
+        q = 0.05 if self.training else 0.5
+        logp = torch.full((*token_ids.shape, V), math.log((1 - q) / (V - 1)))
+        logp.scatter_(-1, ((token_ids + 1) % V).unsqueeze(-1), math.log(q))
+        return logp * self.temperature
+
+
+class Estimate(NamedTuple):
+    batch_size: int
+    context_window_size: int
+    eval_iters: int
+    vocab_size: int
+
+
+def check_estimate_loss(estimate_loss) -> None:
+    """Part 4: the mean loss of eval_iters batches, in eval mode, without gradients, as a float."""
+    __tracebackhide__ = True
+
+    @grading(15)
+    @given(st.builds(Estimate, batch_size=st.integers(1, 4), context_window_size=st.integers(1, 8),
+                     eval_iters=st.integers(1, 5), vocab_size=st.integers(3, 11)))
+    def known_loss(p):
+        data = torch.arange(200) % p.vocab_size
+        model = NextTokenModel(p.vocab_size).train()
+        torch.manual_seed(0)
+        before = data.clone()
+        got = estimate_loss(model, data, p.batch_size, p.context_window_size, p.eval_iters)
+        assert_unchanged([before], [data], ["data"])
+        what = (f"estimate_loss(model, data, batch_size={p.batch_size}, context_window_size={p.context_window_size}, "
+                f"eval_iters={p.eval_iters})")
+        if not isinstance(got, float):
+            raise AssertionError(f"{what}: return a Python float (e.g. with .item()), got {type(got).__name__}")
+        if not model.calls:
+            raise AssertionError(f"{what}: the model was never called")
+        if any(grad for _, grad, _ in model.calls):
+            raise AssertionError(f"{what}: the model ran with gradients enabled; evaluate under torch.no_grad()")
+        if any(training for _, _, training in model.calls):
+            raise AssertionError(f"{what}: the model ran in training mode; call model.eval() first (dropout "
+                                 "must be off while measuring)")
+        if not model.training:
+            raise AssertionError(f"{what}: the model was left in eval mode; switch it back with model.train()")
+        shapes = [s for s, _, _ in model.calls]
+        rows = sum(math.prod(s[:-1]) for s in shapes)
+        if any(s[-1] != p.context_window_size for s in shapes) or rows != p.batch_size * p.eval_iters:
+            raise AssertionError(f"{what}: expected eval_iters batches of batch_size windows of context_window_size "
+                                 f"tokens ({p.eval_iters} x {p.batch_size} x {p.context_window_size}), the model saw {shapes}")
+        if not math.isclose(got, math.log(2), rel_tol=1e-5, abs_tol=1e-6):
+            raise AssertionError(
+                f"{what}: on a stream where the model's loss is ln 2 = {math.log(2):.6f} at every position of every "
+                f"batch (predicting each next token with probability 1/2), got {got:.6f}; average the mean "
+                "cross-entropy of the batches, comparing the logits with the next tokens (Y)")
+
+    run_property("estimate_loss on a model with a known loss", known_loss)
+
+
+# ----------------------------------------------------------------------------------- init_gpt_weights
+
+#: GPTs the init is checked on: wide enough that every kind of tensor holds thousands of values.
+INIT_CONFIGS = (dict(vocab_size=512, context_window_size=64, embedding_dim=128, num_heads=4, num_layers=2),
+                dict(vocab_size=300, context_window_size=96, embedding_dim=96, num_heads=2, num_layers=6))
+STD_TOLERANCE = 0.05          # relative; each tensor kind has >= 6,000 values: 6 standard errors or more
+MEAN_SIGMAS = 6               # |mean| below 6 standard errors of the mean
+NORMAL_P_VALUE = 1e-6         # Kolmogorov-Smirnov test of N(0, std): false failure one in a million
+INITIAL_LOSS_MARGIN = 0.1     # |loss - ln V| on random tokens right after the init
+
+
+def _kind(name: str, module: nn.Module) -> str | None:
+    leaf = name.rsplit(".", 1)[-1]
+    if isinstance(module, nn.Linear):
+        return "residual" if leaf in ("o_proj", "fc_out") else "linear"
+    if isinstance(module, nn.Embedding):
+        return "embedding"
+    if isinstance(module, nn.LayerNorm):
+        return "layernorm"
+    return None
+
+
+def _check_normal(values: torch.Tensor, std: float, what: str) -> None:
+    from scipy.stats import kstest
+
+    values = values.detach().double().flatten()
+    n = values.numel()
+    got_std, got_mean = float(values.std()), float(values.mean())
+    if abs(got_std / std - 1) > STD_TOLERANCE:
+        raise AssertionError(f"{what}: expected std {std:.5f}, got {got_std:.5f} ({n} values, tolerance "
+                             f"{STD_TOLERANCE:.0%})")
+    if abs(got_mean) > MEAN_SIGMAS * std / math.sqrt(n):
+        raise AssertionError(f"{what}: expected mean 0, got {got_mean:.2e} ({n} values)")
+    p = kstest(values.numpy(), "norm", args=(0.0, std)).pvalue
+    if p < NORMAL_P_VALUE:
+        raise AssertionError(f"{what}: the values do not look normal N(0, {std:.5f}) (Kolmogorov-Smirnov p = {p:.1e}); "
+                             "use a normal distribution (nn.init.normal_)")
+
+
+def check_init_gpt_weights(init_gpt_weights) -> None:
+    """Part 3: GPT-2's init on the course's GPT: per-kind statistics, tying kept, loss near ln V."""
+    __tracebackhide__ = True
+    from solutions.decoder import GPT, GPTConfig
+
+    for options in INIT_CONFIGS:
+        config = GPTConfig(**options)
+        L = config.num_layers
+        torch.manual_seed(L)
+        model = GPT(config)
+        with torch.no_grad():  # start from values no init leaves behind, so that nothing is left as it was
+            for p in model.parameters():
+                p.normal_(0.5, 1.0)
+        names_before = [n for n, _ in model.named_parameters()]
+        where = f"GPTConfig({', '.join(f'{k}={v}' for k, v in options.items())})"
+        torch.manual_seed(100 + L)
+        try:
+            init_gpt_weights(model, L)
+        except Exception as exc:
+            raise AssertionError(f"init_gpt_weights(model, {L}) on {where}: your code raised {type(exc).__name__}: {exc}") from None
+        if [n for n, _ in model.named_parameters()] != names_before:
+            raise AssertionError(f"init_gpt_weights on {where}: the model's parameters changed names or number; "
+                                 "initialise the existing tensors in place")
+        if model.lm_head.weight is not model.wte.weight and model.lm_head.weight.data_ptr() != model.wte.weight.data_ptr():
+            raise AssertionError(f"init_gpt_weights on {where}: lm_head.weight is no longer tied to wte.weight; "
+                                 "initialise in place (nn.init.normal_) instead of assigning new Parameters")
+
+        pools: dict[str, list[torch.Tensor]] = {"linear": [], "residual": []}
+        for name, module in model.named_modules():
+            kind = _kind(name, module)
+            if kind in ("linear", "residual"):
+                if module.weight is not model.wte.weight:
+                    pools[kind].append(module.weight)
+                if module.bias is not None and not torch.all(module.bias == 0):
+                    raise AssertionError(f"init_gpt_weights on {where}: {name}.bias must be all zeros, its largest "
+                                         f"value is {module.bias.abs().max():.3g}")
+            elif kind == "embedding":
+                _check_normal(module.weight, 0.02, f"init_gpt_weights on {where}: {name}.weight (Embedding)")
+            elif kind == "layernorm":
+                if not (torch.all(module.weight == 1) and torch.all(module.bias == 0)):
+                    raise AssertionError(f"init_gpt_weights on {where}: {name} must have weight 1 and bias 0")
+        _check_normal(torch.cat([w.flatten() for w in pools["linear"]]), 0.02,
+                      f"init_gpt_weights on {where}: weights of the Linear layers other than o_proj and fc_out")
+        residual_std = 0.02 / math.sqrt(2 * L)
+        _check_normal(torch.cat([w.flatten() for w in pools["residual"]]), residual_std,
+                      f"init_gpt_weights on {where}: weights of the residual projections o_proj and fc_out "
+                      f"(0.02 / sqrt(2 * num_layers) = {residual_std:.5f})")
+
+        g = torch.Generator().manual_seed(L)
+        tokens = torch.randint(config.vocab_size, (8, config.context_window_size), generator=g)
+        targets = torch.randint(config.vocab_size, tokens.shape, generator=g)  # unrelated to the inputs
+        with torch.no_grad():
+            logits = model.eval()(tokens)
+        loss = float(F.cross_entropy(logits.reshape(-1, config.vocab_size), targets.reshape(-1)))
+        if abs(loss - math.log(config.vocab_size)) > INITIAL_LOSS_MARGIN:
+            raise AssertionError(f"init_gpt_weights on {where}: the loss on random tokens right after the init is "
+                                 f"{loss:.3f}, expected within {INITIAL_LOSS_MARGIN} of ln(vocab_size) = "
+                                 f"{math.log(config.vocab_size):.3f}")

@@ -1,0 +1,71 @@
+"""The hidden checks of 4_1 against implementations: the reference and correct variants get full
+marks, stubs get nothing, and each wrong implementation loses the part it breaks and no other."""
+
+import pytest
+
+from graders import weight_init as checks
+from tests.implementations.weight_init import CORRECT, WRONG
+
+PARTS = {
+    "check_get_batch": "get_batch",
+    "check_lm_loss": "lm_loss",
+    "check_init_gpt_weights": "init_gpt_weights",
+    "check_estimate_loss": "estimate_loss",
+}
+
+
+def run_parts(functions, parts=PARTS):
+    """check name -> None when the check passes, else its message."""
+    results = {}
+    for check, function in parts.items():
+        try:
+            getattr(checks, check)(functions[function])
+            results[check] = None
+        except AssertionError as exc:
+            results[check] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(CORRECT[name]) == dict.fromkeys(PARTS)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(dict.fromkeys(PARTS.values(), stub))
+    assert all(results.values()) and all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    functions, must_fail, must_pass = WRONG[name]
+    results = run_parts(functions, {c: PARTS[c] for c in (must_fail, *must_pass)})
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_messages_say_what_is_wrong():
+    messages = {name: run_parts(WRONG[name][0], {WRONG[name][1]: PARTS[WRONG[name][1]]})[WRONG[name][1]]
+                for name in ("y_not_shifted", "nll_on_raw_logits", "estimate_in_training_mode")}
+    assert "shifted by one" in messages["y_not_shifted"]
+    assert "expected" in messages["nll_on_raw_logits"] and "Logits(" in messages["nll_on_raw_logits"]
+    assert "model.eval()" in messages["estimate_in_training_mode"]
+
+
+def test_failure_messages_are_deterministic():
+    functions, part, _ = WRONG["start_range_misses_last_window"]
+    assert run_parts(functions, {part: PARTS[part]}) == run_parts(functions, {part: PARTS[part]})
+
+
+def test_uniformity_test_names_the_missing_last_window():
+    """A sampler that never picks the last window (and never crashes) fails the chi-square test, with
+    a message that says so."""
+    functions, part, _ = WRONG["start_range_misses_last_window"]
+    assert "chi-square" in run_parts(functions, {part: PARTS[part]})[part]
+    with pytest.raises(AssertionError, match="chi-square.*last window"):
+        checks.check_uniform_starts([i % 31 for i in range(32_000)], 32)
+    checks.check_uniform_starts([i % 32 for i in range(32_000)], 32)
