@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, manifest
+from . import fixtures, fixtures_eval, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,12 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # 7_2 / 7_3: briefly trained small and large GPT-2s, HellaSwag-format items, "human" text
+    # (graders/fixtures_eval.py)
+    "eval-small": Fixture("eval-small", build=fixtures_eval.build_eval_small),
+    "eval-large": Fixture("eval-large", build=fixtures_eval.build_eval_large),
+    "hellaswag-items": Fixture("hellaswag-items", build=fixtures_eval.build_hellaswag_items),
+    "human-text": Fixture("human-text", build=fixtures_eval.build_human_text),
 }
 
 
