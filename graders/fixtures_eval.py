@@ -37,6 +37,10 @@ def _train(dest: Path, n_embd: int, n_layer: int, steps: int, seed: int) -> None
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
+    from transformers.utils import logging
+
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # the corpus is longer than the context: expected, we cut it into blocks
     tokenizer = fixtures._tokenizer()
     text = fixtures.generated_text(num_sentences=4000, seed=TRAIN_SEED)
     ids = torch.tensor(tokenizer(text)["input_ids"])
@@ -62,6 +66,7 @@ def _train(dest: Path, n_embd: int, n_layer: int, steps: int, seed: int) -> None
             opt.step()
     finally:
         torch.set_num_threads(threads)
+        logging.set_verbosity(verbosity)
     fixtures._save(model.eval(), tokenizer, dest)
 
 
