@@ -56,3 +56,15 @@ def test_fixture_items_load_as_a_validation_split_and_make_the_point():
     small, large = evaluate(*load("eval-small"), items), evaluate(*load("eval-large"), items)
     assert small["acc_norm"] > small["acc"] + 0.2, "the small model's summed scores favour short endings"
     assert large["acc_norm"] > 0.8 and large["acc_norm"] > small["acc_norm"]
+
+
+def test_evaluation_fixtures_are_deterministic(tmp_path):
+    from graders import fixtures_eval
+
+    for run in ("a", "b"):
+        for kind, build in (("items", fixtures_eval.build_hellaswag_items), ("human", fixtures_eval.build_human_text),
+                            ("model", fixtures_eval.build_eval_small)):
+            (tmp_path / run / kind).mkdir(parents=True)
+            build(tmp_path / run / kind)
+    for name in ("items/validation.jsonl", "human/test.jsonl", "model/model.safetensors"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
