@@ -100,8 +100,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     ),
     Assignment("6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True),
     Assignment("7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True),
-    Assignment("7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True),
-    Assignment("7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True),
+    Assignment(
+        "7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True,
+        offline={"LLMT_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HELLASWAG": "hellaswag-items"},
+    ),
+    Assignment(
+        "7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True,
+        offline={"LLMT_SMALL_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HUMAN_TEXT": "human-text"},
+    ),
 )
 
 _BY_ID = {a.id: a for a in ASSIGNMENTS}

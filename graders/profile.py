@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, fixtures_corpus, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
+from . import fixtures, fixtures_corpus, fixtures_eval, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -72,6 +72,12 @@ FIXTURES: dict[str, Fixture] = {
     "style-tale": Fixture("style-tale", build=fixtures_styles.build_tale),
     # generated movie reviews with IMDB's columns and splits (graders/fixtures_sentiment.py)
     "sentiment": Fixture("sentiment", build=fixtures_sentiment.build_sentiment),
+    # 7_2 / 7_3: briefly trained small and large GPT-2s, HellaSwag-format items, "human" text
+    # (graders/fixtures_eval.py)
+    "eval-small": Fixture("eval-small", build=fixtures_eval.build_eval_small),
+    "eval-large": Fixture("eval-large", build=fixtures_eval.build_eval_large),
+    "hellaswag-items": Fixture("hellaswag-items", build=fixtures_eval.build_hellaswag_items),
+    "human-text": Fixture("human-text", build=fixtures_eval.build_human_text),
 }
 
 

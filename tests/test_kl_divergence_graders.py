@@ -1,0 +1,68 @@
+"""The hidden checks of 7_3 against implementations: the reference and correct variants get full
+marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
+
+import pytest
+
+from graders import kl_divergence as checks
+from tests.implementations.kl_divergence import ALL, CORRECT, WRONG
+
+
+def run_parts(kl_divergence, js_divergence, token_distribution, next_token_kl, parts=ALL):
+    """check name -> None when the check passes, else its message."""
+    calls = {
+        "check_kl_divergence": lambda: checks.check_kl_divergence(kl_divergence),
+        "check_js_divergence": lambda: checks.check_js_divergence(js_divergence),
+        "check_token_distribution": lambda: checks.check_token_distribution(token_distribution),
+        "check_next_token_kl": lambda: checks.check_next_token_kl(next_token_kl),
+    }
+    results = {}
+    for name in parts:
+        try:
+            calls[name]()
+            results[name] = None
+        except AssertionError as exc:
+            results[name] = str(exc)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_implementations_get_full_marks(name):
+    assert run_parts(*CORRECT[name]) == dict.fromkeys(ALL)
+
+
+def test_stubs_get_nothing():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run_parts(stub, stub, stub, stub)
+    assert all(results.values())
+    assert all("NotImplementedError" in m for m in results.values())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_implementation_loses_its_part(name):
+    impls, must_fail, must_pass = WRONG[name]
+    results = run_parts(*impls, parts=(must_fail, *must_pass))
+    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
+    for part in must_pass:
+        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+def test_failure_messages_name_the_input_and_explain():
+    message = run_parts(*WRONG["kl_arguments_swapped"][0], parts=("check_kl_divergence",))["check_kl_divergence"]
+    assert "expected" in message and "got" in message and "p=" in message and "KL(Q || P)" in message
+    message = run_parts(*WRONG["kl_in_bits"][0], parts=("check_kl_divergence",))["check_kl_divergence"]
+    assert "bits" in message
+
+
+def test_calling_scipy_is_reported_and_scipy_is_restored():
+    import scipy.stats
+
+    message = run_parts(*WRONG["kl_calls_scipy"][0], parts=("check_kl_divergence",))["check_kl_divergence"]
+    assert "scipy" in message and "yourself" in message
+    assert scipy.stats.entropy([0.5, 0.5], [0.9, 0.1]) > 0
+
+
+def test_failure_messages_are_deterministic():
+    impls = WRONG["smoothing_breaks_normalisation"][0]
+    assert run_parts(*impls, parts=("check_token_distribution",)) == run_parts(*impls, parts=("check_token_distribution",))
