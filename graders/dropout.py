@@ -13,7 +13,6 @@ with probability below 1e-8, and with the fixed seeds grading is deterministic.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import NamedTuple
 
 import torch
