@@ -36,8 +36,9 @@ _ACTIVITIES = ["Reading", "Gardening", "Sailing", "Painting", "Visiting friends"
 def _train(dest: Path, n_embd: int, n_layer: int, steps: int, seed: int) -> None:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
-
     from transformers.utils import logging
+
+    from .properties import one_thread
 
     verbosity = logging.get_verbosity()
     logging.set_verbosity_error()  # the corpus is longer than the context: expected, we cut it into blocks
@@ -48,24 +49,22 @@ def _train(dest: Path, n_embd: int, n_layer: int, steps: int, seed: int) -> None
         vocab_size=len(tokenizer), n_positions=fixtures.CONTEXT, n_embd=n_embd, n_layer=n_layer, n_head=2,
         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
     )
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the same sums in the same order on every run
     try:
-        torch.manual_seed(seed)
-        model = GPT2LMHeadModel(config)
-        opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
-        g = torch.Generator().manual_seed(seed)
-        block, batch = 48, 16
-        model.train()
-        for _ in range(steps):
-            starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=g)
-            x = torch.stack([ids[s:s + block] for s in starts.tolist()])
-            loss = model(input_ids=x, labels=x).loss
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        with one_thread():  # the same sums in the same order on every run
+            torch.manual_seed(seed)
+            model = GPT2LMHeadModel(config)
+            opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+            g = torch.Generator().manual_seed(seed)
+            block, batch = 48, 16
+            model.train()
+            for _ in range(steps):
+                starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=g)
+                x = torch.stack([ids[s:s + block] for s in starts.tolist()])
+                loss = model(input_ids=x, labels=x).loss
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
     finally:
-        torch.set_num_threads(threads)
         logging.set_verbosity(verbosity)
     fixtures._save(model.eval(), tokenizer, dest)
 

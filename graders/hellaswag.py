@@ -10,7 +10,6 @@ whitespace and are never empty (the harness's extra rules for those are outside 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 import torch
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 
 from solutions import hellaswag as reference
 
-from .properties import grading, run_property
+from .properties import grading, one_thread, run_property
 
 # ------------------------------------------------------------------------------------ inputs
 
@@ -54,18 +53,6 @@ def items(draw):
         "endings": endings,
         "label": str(draw(st.integers(0, len(endings) - 1))),
     }
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run a check's forward passes on one CPU thread (restored after): tiny models gain nothing from
-    more, and on a busy grading machine threads waiting for each other make a check minutes long."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @functools.lru_cache(maxsize=None)

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from solutions import kl_divergence as reference
 
-from .hellaswag import load, one_thread
-from .properties import grading, run_property
+from .hellaswag import load
+from .properties import grading, one_thread, run_property
 
 _SCIPY = [(scipy.stats, "entropy"), (scipy.special, "rel_entr"), (scipy.special, "kl_div"),
           (scipy.special, "entr"), (scipy.spatial.distance, "jensenshannon")]
