@@ -65,8 +65,14 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "5_4_fine_tuning_gradient_clipping_and_lr_scheduler", "clipping_schedulers",
         "Grad Clipping & Schedulers", gpu=True,
     ),
-    Assignment("6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True),
-    Assignment("7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True),
+    Assignment(
+        "6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True,
+        offline={"LLMT_MODEL": "tiny-gpt2", "LLMT_QA_DATASET": "webglm-qa"},
+    ),
+    Assignment(
+        "7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True,
+        offline={"LLMT_PPL_MODELS": "ppl-models", "LLMT_PPL_DATASET": "ppl-text"},
+    ),
     Assignment("7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True),
     Assignment("7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True),
 )

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, manifest
+from . import fixtures, fixtures_perplexity, fixtures_qa, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -63,6 +63,12 @@ FIXTURES: dict[str, Fixture] = {
     "tokenizer": Fixture("tokenizer", build=fixtures.build_tokenizer),
     "tiny-gpt2": Fixture("tiny-gpt2", build=fixtures.build_tiny_gpt2),
     "tiny-gpt-neo": Fixture("tiny-gpt-neo", build=fixtures.build_tiny_gpt_neo),
+    # 6_1: generated QA pairs standing in for THUDM/webglm-qa, and tiny-gpt2 tuned on them
+    "webglm-qa": Fixture("webglm-qa", build=fixtures_qa.build_webglm_qa),
+    "qa-tuned-gpt2": Fixture("qa-tuned-gpt2", build=fixtures_qa.build_qa_tuned_gpt2),
+    # 7_1: generated text in WikiText-2's layout, and three briefly trained tiny GPT-2 sizes
+    "ppl-text": Fixture("ppl-text", build=fixtures_perplexity.build_ppl_text),
+    "ppl-models": Fixture("ppl-models", build=fixtures_perplexity.build_ppl_models),
 }
 
 
