@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from solutions import instruction_tuning as reference
 
-from .properties import grading, run_property, single_threaded
+from .properties import grading, quiet_libraries, run_property, single_threaded
 
 KEYS = ("input_ids", "attention_mask", "labels")
 # Any Unicode text (hypothesis' default alphabet: every plane, combining marks, controls), empty
@@ -51,7 +51,7 @@ def loss_model():
     tok = tokenizers()["own pad"]
     torch.manual_seed(0)
     config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=32, n_layer=1, n_head=2,
-                        initializer_range=0.2)
+                        initializer_range=0.2, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
     return GPT2LMHeadModel(config).eval()
 
 
@@ -97,6 +97,7 @@ def _expected_labels(ex: Example) -> torch.Tensor:
 
 
 @single_threaded()
+@quiet_libraries()
 def check_format_prompt(format_prompt) -> None:
     """Part 1: "QUESTION: {question} ANSWER:" and, with an answer, " {answer}" appended."""
     __tracebackhide__ = True
@@ -116,6 +117,7 @@ def check_format_prompt(format_prompt) -> None:
 
 
 @single_threaded()
+@quiet_libraries()
 def check_tokenize_inputs(tokenize_example) -> None:
     """Part 2: input_ids (prompt, answer, EOS, truncated, right-padded with the pad id) and attention_mask."""
     __tracebackhide__ = True
@@ -147,6 +149,7 @@ def check_tokenize_inputs(tokenize_example) -> None:
 
 
 @single_threaded()
+@quiet_libraries()
 def check_tokenize_labels(tokenize_example) -> None:
     """Part 3: labels are the input ids on the answer and its EOS, -100 elsewhere; the loss follows."""
     __tracebackhide__ = True
@@ -229,6 +232,7 @@ def eos_prone_model(tok):
 
 
 @single_threaded()
+@quiet_libraries()
 def check_answer_question(answer_question) -> None:
     """Part 4: greedy answer of the model, stopped at EOS, without the prompt."""
     __tracebackhide__ = True

