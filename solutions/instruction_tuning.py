@@ -38,7 +38,7 @@ def answer_question(model, tokenizer, question: str, max_new_tokens: int) -> str
     prompt = tokenizer(format_prompt(question), add_special_tokens=False)["input_ids"]
     ids = torch.tensor([prompt], device=device)
     new_ids = []
-    with torch.no_grad():
+    with torch.inference_mode():  # no gradients needed to generate
         for _ in range(max_new_tokens):
             next_id = int(model(input_ids=ids).logits[0, -1].argmax())
             if next_id == tokenizer.eos_token_id:

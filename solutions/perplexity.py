@@ -24,7 +24,7 @@ def perplexity(model, token_ids: Tensor, context_window_size: int, stride: int |
     device = next(model.parameters()).device
     seq_len = ids.numel()
     nll_sum, n_scored, prev_end = 0.0, 0, 0
-    with torch.no_grad():
+    with torch.inference_mode():  # evaluation only: no gradients
         for begin in range(0, seq_len, stride):
             end = min(begin + context_window_size, seq_len)
             window = ids[begin:end].to(device)
