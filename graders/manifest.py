@@ -98,11 +98,17 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         "Grad Clipping & Schedulers", gpu=True,
         offline={"LLMT_GPT2_MODEL": "tiny-gpt2", "LLMT_SENTIMENT_DATA": "sentiment"},
     ),
-    Assignment("6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True),
-    Assignment("7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True),
+    Assignment(
+        "6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True,
+        offline={"LLMT_GPT2_MODEL": "tiny-gpt2", "LLMT_QA_DATASET": "webglm-qa"},
+    ),
+    Assignment(
+        "7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True,
+        offline={"LLMT_PPL_MODELS": "ppl-models", "LLMT_PPL_DATASET": "ppl-text"},
+    ),
     Assignment(
         "7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True,
-        offline={"LLMT_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HELLASWAG": "hellaswag-items"},
+        offline={"LLMT_SMALL_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HELLASWAG": "hellaswag-items"},
     ),
     Assignment(
         "7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True,

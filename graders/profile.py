@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import fixtures, fixtures_corpus, fixtures_eval, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
+from . import fixtures, fixtures_corpus, fixtures_eval, fixtures_perplexity, fixtures_qa, fixtures_sentiment, fixtures_styles, fixtures_text, manifest
 
 PROFILE_VAR = "LLMT_PROFILE"
 CACHE_VAR = "LLMT_CACHE"
@@ -78,6 +78,12 @@ FIXTURES: dict[str, Fixture] = {
     "eval-large": Fixture("eval-large", build=fixtures_eval.build_eval_large),
     "hellaswag-items": Fixture("hellaswag-items", build=fixtures_eval.build_hellaswag_items),
     "human-text": Fixture("human-text", build=fixtures_eval.build_human_text),
+    # 6_1: generated QA pairs standing in for THUDM/webglm-qa, and tiny-gpt2 tuned on them
+    "webglm-qa": Fixture("webglm-qa", build=fixtures_qa.build_webglm_qa),
+    "qa-tuned-gpt2": Fixture("qa-tuned-gpt2", build=fixtures_qa.build_qa_tuned_gpt2),
+    # 7_1: generated text in WikiText-2's layout, and three briefly trained tiny GPT-2 sizes
+    "ppl-text": Fixture("ppl-text", build=fixtures_perplexity.build_ppl_text),
+    "ppl-models": Fixture("ppl-models", build=fixtures_perplexity.build_ppl_models),
 }
 
 

