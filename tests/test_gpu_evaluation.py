@@ -5,7 +5,9 @@ project's own code, so they run on a machine without nbgrader or datasets.
 The model is GPT-2 small (124M): its real weights when they are in the local Hugging Face cache,
 random init otherwise. With cached weights and the WikiText-2 raw test text in a file named by
 $LLMT_WIKITEXT2_TEST (the split's lines joined with "\\n\\n"), the perplexity is compared with the
-GPT-2 paper's 29.41; that comparison is skipped otherwise. Throughputs are printed (`pytest -s`).
+GPT-2 paper's 29.41; that comparison is skipped otherwise. Likewise, with $LLMT_HELLASWAG_VALIDATION
+naming HellaSwag's validation split as JSON lines, acc_norm is compared with the published 31.14%.
+Throughputs are printed (`pytest -s`).
 """
 
 import math
@@ -166,3 +168,72 @@ def test_project_hellaswag_scorer_agrees_when_present(gpt2_small):
         whole = tokenizer(context + e)["input_ids"]
         expected += continuation_logprobs_batched(model, [ctx], [torch.tensor(whole[len(ctx):])])
     assert all(abs(a - b) < 0.5 for a, b in zip(got, expected)), (got, expected)
+
+
+PUBLISHED_GPT2_ACC_NORM = 0.3114  # lm-evaluation-harness, GPT-2 124M, the 10,042 validation items
+
+
+def hellaswag_accuracy(model, tokenizer, items, batch_size=64):
+    """(acc, acc_norm) of `items` (HellaSwag rows) as lm-evaluation-harness scores them, batched.
+
+    Requests come from solutions.hellaswag.build_request (7_2's reference); the continuation's
+    tokens are what tokenizing context + continuation adds after the context's tokens."""
+    from solutions.hellaswag import build_request
+
+    device = next(model.parameters()).device
+    contexts, continuations, lengths = [], [], []
+    for item in items:
+        context, choices = build_request(item)
+        ctx = tokenizer(context)["input_ids"]
+        for choice in choices:
+            whole = tokenizer(context + choice)["input_ids"]
+            contexts.append(torch.tensor(ctx))
+            continuations.append(torch.tensor(whole[len(ctx):]))
+            lengths.append(len(choice))
+    scores = []
+    for i in range(0, len(contexts), batch_size):
+        seqs = [torch.cat([c, k]) for c, k in zip(contexts[i:i + batch_size], continuations[i:i + batch_size])]
+        batch = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True).to(device)
+        mask = torch.nn.utils.rnn.pad_sequence([torch.ones_like(s) for s in seqs], batch_first=True).to(device)
+        with torch.no_grad():
+            logp = F.log_softmax(model(input_ids=batch, attention_mask=mask).logits.float(), -1)
+        for j, (c, k) in enumerate(zip(contexts[i:i + batch_size], continuations[i:i + batch_size])):
+            positions = torch.arange(len(c) - 1, len(c) + len(k) - 1, device=device)
+            scores.append(logp[j, positions, k.to(device)].sum().item())
+    acc = acc_norm = 0
+    start = 0
+    for item in items:
+        n = len(item["endings"])
+        s, chars = scores[start:start + n], lengths[start:start + n]
+        label = int(item["label"])
+        acc += max(range(n), key=lambda j: s[j]) == label
+        acc_norm += max(range(n), key=lambda j: s[j] / chars[j]) == label
+        start += n
+    return acc / len(items), acc_norm / len(items)
+
+
+def test_hellaswag_acc_norm_near_the_published_figure():
+    """With gpt2 in the local HF cache and $LLMT_HELLASWAG_VALIDATION naming the validation split as
+    JSON lines (activity_label, ctx_a, ctx_b, endings, label), GPT-2 small's acc_norm is near 31.14%."""
+    import json
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    pytest.importorskip("solutions.hellaswag")
+    path = os.environ.get("LLMT_HELLASWAG_VALIDATION")
+    try:
+        model = AutoModelForCausalLM.from_pretrained("gpt2", local_files_only=True).cuda().eval()  # float32
+        tokenizer = AutoTokenizer.from_pretrained("gpt2", local_files_only=True)
+    except (OSError, ValueError):
+        model = None
+    if model is None or not path or not os.path.isfile(path):
+        pytest.skip("needs gpt2 weights in the local HF cache and $LLMT_HELLASWAG_VALIDATION (HellaSwag validation JSONL)")
+    with open(path, encoding="utf-8") as f:
+        items = [json.loads(line) for line in f if line.strip()]
+    (acc, acc_norm), seconds = _timed(lambda: hellaswag_accuracy(model, tokenizer, items))
+    print(f"\nHellaSwag validation, gpt2, {len(items):,} items: acc {acc:.2%}, acc_norm {acc_norm:.2%} "
+          f"(published: 28.92%, 31.14%); {len(items) / seconds:,.0f} items/s")
+    if len(items) > 10_000:
+        assert abs(acc_norm - PUBLISHED_GPT2_ACC_NORM) < 0.01
+    else:
+        assert abs(acc_norm - PUBLISHED_GPT2_ACC_NORM) < 0.05
