@@ -39,7 +39,18 @@ def test_bad_usage_exits_2():
     assert exc.value.code == 2
 
 
-def test_unauthored_assignment_cannot_be_released(capsys):
+@pytest.fixture
+def unwritten(monkeypatch):
+    """7_3 as if its source notebook had not been written yet (the course grows issue by issue)."""
+    from graders import manifest
+
+    real = manifest.Assignment.authored
+    monkeypatch.setattr(manifest.Assignment, "authored",
+                        property(lambda a: not a.id.startswith("7_3") and real.fget(a)))
+    return manifest.get("7_3")
+
+
+def test_unauthored_assignment_cannot_be_released(unwritten, capsys):
     assert cli.main(["release", "7_3"]) == 2
     assert "no source notebook" in capsys.readouterr().err
 
@@ -94,7 +105,7 @@ def test_min_score_gates_the_exit_code(tmp_path, monkeypatch, score, code):
     assert out.with_suffix(".xml").is_file()
 
 
-def test_notebook_of_an_assignment_not_written_yet_is_an_error_entry(tmp_path, capsys):
+def test_notebook_of_an_assignment_not_written_yet_is_an_error_entry(unwritten, tmp_path, capsys):
     _touch(tmp_path / "sub" / "7_3_evaluation_quantitative_KL_divergence.ipynb")
     report = tmp_path / "r.json"
     assert cli.main(["grade", str(tmp_path / "sub"), "--course-dir", str(tmp_path / "course"), "--json", str(report)]) == 0
@@ -107,6 +118,11 @@ def test_list_shows_every_assignment(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 18
     assert any(line.startswith(A) and line.endswith("ready") for line in lines)
+
+
+def test_list_marks_an_assignment_not_written_yet(unwritten, capsys):
+    assert cli.main(["list"]) == 0
+    assert any(line.startswith(unwritten.id) and line.endswith("planned") for line in capsys.readouterr().out.splitlines())
 
 
 def test_without_source_notebooks_commands_explain_the_install(tmp_path, monkeypatch, capsys):
