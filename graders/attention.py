@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from solutions import attention as reference
 
-from .properties import assert_tensor_close, assert_unchanged, forbid, grading, run_property
+from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, run_property
 
 NO_TORCH_SDPA = {F.scaled_dot_product_attention: "torch.nn.functional.scaled_dot_product_attention"}
 
@@ -95,17 +95,6 @@ def _agrees(fn, inputs: dict, expected: list, what: str, **options) -> None:
         assert_tensor_close(got, e, what=what)
 
 
-def _expect_value_error(fn, args, what):
-    __tracebackhide__ = True
-    try:
-        _call(fn, *args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
-
 def check_attention_weights(attention_weights) -> None:
     """Part 1: softmax(Q K^T / sqrt(E)) without masks."""
     __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
@@ -129,7 +118,7 @@ def check_attention_weights(attention_weights) -> None:
     run_property("attention_weights vs torch", matches_torch)
     run_property("attention_weights with large scores", large_logits)
     q, k, _ = make_qkv((), 2, 3, 4, 4, torch.float32, 0)
-    _expect_value_error(attention_weights, (q, k[..., :3]), "query with E=4 and key with E=3")
+    expect_value_error(lambda: _call(attention_weights, q, k[..., :3]), "query with E=4 and key with E=3")
 
 
 def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
@@ -159,8 +148,8 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     run_property("scaled_dot_product_attention vs torch", matches_torch)
     run_property("scaled_dot_product_attention with large scores", large_logits)
     q, k, v = make_qkv((), 2, 3, 4, 5, torch.float32, 0)
-    _expect_value_error(scaled_dot_product_attention, (q, k[..., :3], v), "query with E=4 and key with E=3")
-    _expect_value_error(scaled_dot_product_attention, (q, k, v[..., :2, :]), "key with S=3 and value with S=2")
+    expect_value_error(lambda: _call(scaled_dot_product_attention, q, k[..., :3], v), "query with E=4 and key with E=3")
+    expect_value_error(lambda: _call(scaled_dot_product_attention, q, k, v[..., :2, :]), "key with S=3 and value with S=2")
 
 
 def check_masks(scaled_dot_product_attention, attention_weights) -> None:

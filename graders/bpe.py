@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 from solutions import bpe as reference
 
-from .properties import grading, run_property
+from .properties import expect_value_error, grading, run_property
 
 GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 SPECIALS = ["<|endoftext|>", "<|end|>", "<|end|><|end|>"]
@@ -193,17 +193,6 @@ def _merged_in_order(word: str, merges: tuple) -> tuple:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _expect_value_error(call, what):
-    __tracebackhide__ = True
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
 
 def _student(what, fn):
     """fn(), with an exception of the student's code turned into a failure that names the call."""
@@ -384,9 +373,9 @@ def check_train_bpe(train_bpe) -> None:
         _equal(dict(vocab), expected_vocab, f"{call} vocab")
 
     run_property("train_bpe", matches_reference)
-    _expect_value_error(lambda: train_bpe("hello", 255), "train_bpe('hello', vocab_size=255)")
-    _expect_value_error(lambda: train_bpe("hello", 257, ["<|a|>", "<|b|>"]),
-                        "train_bpe('hello', vocab_size=257, special_tokens=['<|a|>', '<|b|>'])")
+    expect_value_error(lambda: train_bpe("hello", 255), "train_bpe('hello', vocab_size=255)")
+    expect_value_error(lambda: train_bpe("hello", 257, ["<|a|>", "<|b|>"]),
+                       "train_bpe('hello', vocab_size=257, special_tokens=['<|a|>', '<|b|>'])")
 
 
 #: the student gets this many times the reference's CPU time, plus a fixed allowance
@@ -460,7 +449,7 @@ def check_tokenizer(Tokenizer) -> None:
     run_property("Tokenizer.encode", encode_matches)
     run_property("Tokenizer round trip", round_trip)
     run_property("Tokenizer.decode", decode_matches)
-    _expect_value_error(lambda: tok.decode([max(vocab) + 100]), f"decode([{max(vocab) + 100}]), an unknown id")
+    expect_value_error(lambda: tok.decode([max(vocab) + 100]), f"decode([{max(vocab) + 100}]), an unknown id")
 
 
 @functools.lru_cache(maxsize=None)

@@ -20,21 +20,10 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .properties import assert_tensor_close, assert_unchanged, forbid, grading, run_property
+from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, run_property
 
 NO_TORCH_DROPOUT = {F.dropout: "torch.nn.functional.dropout (or nn.Dropout)", torch.dropout: "torch.dropout"}
 SIGMAS = 6
-
-
-def _expect_value_error(fn, args, what):
-    __tracebackhide__ = True
-    try:
-        fn(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
 
 
 def _fraction_near(count: int, n: int, p: float, what: str) -> None:
@@ -100,8 +89,8 @@ def check_dropout(dropout) -> None:
     assert_tensor_close(_call_dropout(dropout, x, 0.0, True), x, what="dropout(x, p=0, training=True) must be x",
                         rtol=0, atol=0)
     for p, training in ((-0.1, True), (1.0, True), (1.5, False), (-1.0, False)):
-        _expect_value_error(lambda *a: _call_dropout(dropout, *a), (torch.ones(3), p, training),
-                            f"dropout(x, p={p}, training={training})")
+        expect_value_error(lambda: _call_dropout(dropout, torch.ones(3), p, training),
+                           f"dropout(x, p={p}, training={training})")
 
     n = 200_000
     for p in (0.1, 0.5, 0.8):
@@ -279,8 +268,8 @@ def check_dropout_gpt_eval(DropoutGPT) -> None:
     run_property("DropoutGPT in eval mode", eval_is_dropout_free)
     model, _ = _models(DropoutGPT, 0.2, 0)
     model.eval()
-    _expect_value_error(lambda t: _forward(model, t), (_tokens(1, GPT_SIZE["context_window_size"] + 1, 0),),
-                        "DropoutGPT on more tokens than the context window")
+    expect_value_error(lambda: _forward(model, _tokens(1, GPT_SIZE["context_window_size"] + 1, 0)),
+                       "DropoutGPT on more tokens than the context window")
 
 
 def _zero_state_setup(model, zero=()):

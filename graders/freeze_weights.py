@@ -26,7 +26,7 @@ from torch import nn
 
 from solutions import freeze_weights as reference
 
-from .properties import grading, run_property
+from .properties import expect_value_error, grading, run_property
 from .properties import on_one_thread
 
 VOCAB, LAYERS = 61, 4
@@ -96,17 +96,6 @@ def _assert_frozen_kept_and_rest_moved(model, before: dict[str, torch.Tensor], w
             raise AssertionError(f"{what}: trainable parameter {name} did not change during training")
 
 
-def _expect_value_error(fn, what: str) -> None:
-    __tracebackhide__ = True
-    try:
-        fn()
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
-
 # ---------------------------------------------------------------------------------------- part 1
 
 @on_one_thread
@@ -142,9 +131,9 @@ def check_freeze_attention(freeze_attention) -> None:
 
     run_property("freeze_attention freezes the right parameters", flags_match_reference)
     run_property("frozen parameters do not train", frozen_stay_the_rest_moves)
-    _expect_value_error(lambda: freeze_attention(tiny_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
-    _expect_value_error(lambda: freeze_attention(tiny_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
-    _expect_value_error(lambda: freeze_attention(tiny_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
+    expect_value_error(lambda: freeze_attention(tiny_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
+    expect_value_error(lambda: freeze_attention(tiny_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
+    expect_value_error(lambda: freeze_attention(tiny_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
 
 
 # ---------------------------------------------------------------------------------------- part 2
@@ -274,6 +263,6 @@ def check_make_optimizer(make_optimizer) -> None:
 
     run_property("make_optimizer parameter groups", holds_the_trainable_parameters)
     run_property("frozen parameters do not drift", frozen_do_not_drift)
-    _expect_value_error(lambda: make_optimizer(tiny_model(), 0.0, 0.1), "lr=0")
-    _expect_value_error(lambda: make_optimizer(tiny_model(), -1e-3, 0.1), "lr=-0.001")
-    _expect_value_error(lambda: make_optimizer(tiny_model(), 1e-3, -0.1), "weight_decay=-0.1")
+    expect_value_error(lambda: make_optimizer(tiny_model(), 0.0, 0.1), "lr=0")
+    expect_value_error(lambda: make_optimizer(tiny_model(), -1e-3, 0.1), "lr=-0.001")
+    expect_value_error(lambda: make_optimizer(tiny_model(), 1e-3, -0.1), "weight_decay=-0.1")

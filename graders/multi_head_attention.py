@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from solutions import multi_head_attention as reference
 from solutions import transformer_block as block_reference
 
-from .properties import assert_tensor_close, grading, run_property
+from .properties import assert_tensor_close, expect_value_error, grading, run_property
 from .transformer_block import assert_causal, inputs, output, randomize, twin
 
 
@@ -39,17 +39,6 @@ def problems(max_heads: int = 4):
                      D=st.integers(1, 5), seed=st.integers(0, 2**16))
 
 
-def _expect_value_error(make, what):
-    __tracebackhide__ = True
-    try:
-        make()
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
-
 def check_split_merge_heads(split_heads, merge_heads) -> None:
     """Part 1: split_heads (B, T, E) -> (B, H, T, D) and merge_heads back."""
     __tracebackhide__ = True
@@ -66,7 +55,7 @@ def check_split_merge_heads(split_heads, merge_heads) -> None:
         assert_tensor_close(merge_heads(split_heads(x, problem.H)), x, what=f"merge_heads(split_heads({where})) must give x back")
 
     run_property("split_heads and merge_heads vs the reference", matches_reference)
-    _expect_value_error(lambda: split_heads(torch.randn(1, 2, 6), 4), "split_heads of E=6 into 4 heads")
+    expect_value_error(lambda: split_heads(torch.randn(1, 2, 6), 4), "split_heads of E=6 into 4 heads")
 
 
 def _torch_mha(mha: torch.nn.Module, E: int, H: int) -> torch.nn.MultiheadAttention:
@@ -119,4 +108,4 @@ def check_multi_head_attention(MultiHeadAttention) -> None:
     run_property("MultiHeadAttention vs the reference and torch", matches_reference_and_torch)
     run_property("MultiHeadAttention with one head", one_head_is_an_attention_head)
     run_property("MultiHeadAttention must be causal", causal)
-    _expect_value_error(lambda: MultiHeadAttention(10, 4), "MultiHeadAttention(10, 4): 10 is not divisible by 4")
+    expect_value_error(lambda: MultiHeadAttention(10, 4), "MultiHeadAttention(10, 4): 10 is not divisible by 4")

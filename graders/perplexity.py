@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from solutions import perplexity as reference
 
-from .properties import grading, on_one_thread, quiet_libraries, run_property
+from .properties import expect_value_error, grading, on_one_thread, quiet_libraries, run_property
 
 MAX_WINDOW = 48
 RTOL = 1e-4
@@ -138,17 +138,6 @@ def _close(got: float, expected: float, what: str, problem: Problem) -> None:
                              f"stride={problem.stride}")
 
 
-def _expect_value_error(perplexity, args, what):
-    __tracebackhide__ = True
-    try:
-        perplexity(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
-
 @on_one_thread
 @quiet_libraries()
 def check_one_window(perplexity) -> None:
@@ -178,11 +167,11 @@ def check_one_window(perplexity) -> None:
     run_property("perplexity of one window", matches_one_forward_pass)
     run_property("perplexity of a uniform model", uniform_model_gives_vocabulary_size)
     m, ids = model(), _ids(Problem(20, 4, None, 0))
-    _expect_value_error(perplexity, (m, ids, 1), "context_window_size=1 (no token would have context)")
-    _expect_value_error(perplexity, (m, ids, 0), "context_window_size=0")
-    _expect_value_error(perplexity, (m, ids, 8, 0), "stride=0")
-    _expect_value_error(perplexity, (m, ids, 8, 9), "stride=9 > context_window_size=8 (tokens would be skipped)")
-    _expect_value_error(perplexity, (m, ids[:1], 8), "a single token (nothing to score)")
+    expect_value_error(lambda: perplexity(m, ids, 1), "context_window_size=1 (no token would have context)")
+    expect_value_error(lambda: perplexity(m, ids, 0), "context_window_size=0")
+    expect_value_error(lambda: perplexity(m, ids, 8, 0), "stride=0")
+    expect_value_error(lambda: perplexity(m, ids, 8, 9), "stride=9 > context_window_size=8 (tokens would be skipped)")
+    expect_value_error(lambda: perplexity(m, ids[:1], 8), "a single token (nothing to score)")
 
 
 @on_one_thread

@@ -22,7 +22,7 @@ from sklearn.metrics.pairwise import cosine_similarity as sklearn_cosine_similar
 
 from solutions import position_embeddings as reference
 
-from .properties import assert_tensor_close, grading, run_property
+from .properties import assert_tensor_close, expect_value_error, grading, run_property
 
 
 def assert_array_close(got, expected, *, what: str, rtol: float = 1e-5, atol: float = 1e-5) -> None:
@@ -34,17 +34,6 @@ def assert_array_close(got, expected, *, what: str, rtol: float = 1e-5, atol: fl
         raise AssertionError(f"{what}: expected a NumPy array of numbers, got {type(got).__name__}") from None
     assert_tensor_close(torch.from_numpy(array), torch.from_numpy(np.array(expected, dtype=np.float64)),
                         what=what, rtol=rtol, atol=atol)
-
-
-def _expect_value_error(fn, args, what):
-    __tracebackhide__ = True
-    try:
-        fn(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
 
 
 # ------------------------------------------------------------------------------- sinusoidal
@@ -74,7 +63,7 @@ def check_sinusoidal_position_embeddings(sinusoidal_position_embeddings) -> None
 
     run_property("sinusoidal_position_embeddings vs the formula", matches_formula)
     for args in [(10, 5), (10, 1), (10, 0), (-1, 4)]:
-        _expect_value_error(sinusoidal_position_embeddings, args, f"sinusoidal_position_embeddings{args}")
+        expect_value_error(lambda: sinusoidal_position_embeddings(*args), f"sinusoidal_position_embeddings{args}")
 
 
 # ------------------------------------------------------------------------------- cosine
@@ -218,5 +207,5 @@ def check_close_far_similarity(close_far_similarity) -> None:
 
     run_property("close_far_similarity", matches_reference)
     sim = similarity(SimilarityProblem(5, 1, 0))
-    _expect_value_error(close_far_similarity, (sim, -1), "close_far_similarity with threshold -1")
-    _expect_value_error(close_far_similarity, (sim[:3], 1), "close_far_similarity of a (3, 5) matrix")
+    expect_value_error(lambda: close_far_similarity(sim, -1), "close_far_similarity with threshold -1")
+    expect_value_error(lambda: close_far_similarity(sim[:3], 1), "close_far_similarity of a (3, 5) matrix")

@@ -114,6 +114,22 @@ def assert_unchanged(before: list[torch.Tensor], after: list[torch.Tensor], name
             raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
 
 
+def expect_value_error(call: Callable[[], object], what: str) -> None:
+    """`call()` (the student's code on an invalid input, `what`) raises ValueError.
+
+    Anything else fails, naming `what`: another exception (a guard of the check inside `call`
+    included), or nothing raised at all.
+    """
+    __tracebackhide__ = True
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as exc:  # the student's code may raise anything
+        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
+    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+
+
 class _Forbid(torch.overrides.TorchFunctionMode):
     def __init__(self, funcs: dict[Callable, str]):
         super().__init__()

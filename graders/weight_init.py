@@ -18,18 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from .properties import assert_tensor_close, assert_unchanged, grading, run_property
-
-
-def _expect_value_error(fn, args, kwargs, what):
-    __tracebackhide__ = True
-    try:
-        fn(*args, **kwargs)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
+from .properties import assert_tensor_close, assert_unchanged, expect_value_error, grading, run_property
 
 
 # ----------------------------------------------------------------------------------- get_batch
@@ -155,9 +144,9 @@ def check_get_batch(get_batch) -> None:
     check_uniform_starts(starts, UNIFORM_LENGTH - UNIFORM_T)
 
     data = torch.arange(10)
-    _expect_value_error(get_batch, (data, 2, 10), {}, "a stream of 10 tokens with context_window_size=10 (no room for Y)")
-    _expect_value_error(get_batch, (data, 0, 3), {}, "batch_size=0")
-    _expect_value_error(get_batch, (data, 2, 0), {}, "context_window_size=0")
+    expect_value_error(lambda: get_batch(data, 2, 10), "a stream of 10 tokens with context_window_size=10 (no room for Y)")
+    expect_value_error(lambda: get_batch(data, 0, 3), "batch_size=0")
+    expect_value_error(lambda: get_batch(data, 2, 0), "context_window_size=0")
 
 
 def check_uniform_starts(starts: list[int], num_starts: int) -> None:
@@ -218,8 +207,8 @@ def check_lm_loss(lm_loss) -> None:
         assert_tensor_close(got_grad, expected_grad, what=f"gradient of {what} with respect to the logits")
 
     run_property("lm_loss vs F.cross_entropy", matches_cross_entropy)
-    _expect_value_error(lm_loss, (torch.randn(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)), {},
-                        "logits (2, 3, 5) with targets (2, 4)")
+    expect_value_error(lambda: lm_loss(torch.randn(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)),
+                       "logits (2, 3, 5) with targets (2, 4)")
 
 
 # ----------------------------------------------------------------------------------- estimate_loss

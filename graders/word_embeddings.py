@@ -23,20 +23,9 @@ from torch.utils.data import DataLoader
 from solutions import word_embeddings as reference
 
 from .fixtures_text import synonym_corpus
-from .properties import assert_tensor_close, grading, one_thread, run_property
+from .properties import assert_tensor_close, expect_value_error, grading, one_thread, run_property
 
 
-
-
-def _expect_value_error(fn, args, what):
-    __tracebackhide__ = True
-    try:
-        fn(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
 
 
 # ------------------------------------------------------------------------------- vocabulary
@@ -139,8 +128,8 @@ def check_dataset(TokenDataset) -> None:
     token2id, _ = reference.build_vocab(words)
     _compare_items(_items(TokenDataset, words, token2id), _items(reference.TokenDataset, words, token2id),
                    "TokenDataset of 23 words with the defaults context_window_size=6, stride=4")
-    _expect_value_error(TokenDataset, (words, token2id, 6, 0), "TokenDataset with stride=0")
-    _expect_value_error(TokenDataset, (words, token2id, 0, 4), "TokenDataset with context_window_size=0")
+    expect_value_error(lambda: TokenDataset(words, token2id, 6, 0), "TokenDataset with stride=0")
+    expect_value_error(lambda: TokenDataset(words, token2id, 0, 4), "TokenDataset with context_window_size=0")
 
 
 # ------------------------------------------------------------------------------- model
@@ -199,8 +188,8 @@ def check_model(NeuralLanguageModel) -> None:
     hidden = getattr(NeuralLanguageModel(10, 4, 3), "hidden", None)
     if getattr(hidden, "out_features", None) != 256:
         raise AssertionError("hidden_dim must default to 256 (model.hidden an nn.Linear with 256 outputs)")
-    _expect_value_error(NeuralLanguageModel, (0, 4, 3), "NeuralLanguageModel with vocab_size=0")
-    _expect_value_error(NeuralLanguageModel, (10, 4, 0), "NeuralLanguageModel with context_window_size=0")
+    expect_value_error(lambda: NeuralLanguageModel(0, 4, 3), "NeuralLanguageModel with vocab_size=0")
+    expect_value_error(lambda: NeuralLanguageModel(10, 4, 0), "NeuralLanguageModel with context_window_size=0")
 
 
 # ------------------------------------------------------------------------------- training

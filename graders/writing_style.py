@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from solutions import writing_style as reference
 
-from .properties import grading, on_one_thread, run_property
+from .properties import expect_value_error, grading, on_one_thread, run_property
 
 VOCAB = 61
 
@@ -53,17 +53,6 @@ def tiny_model(seed: int = 0):
 
 def _tokens(n: int, seed: int) -> torch.Tensor:
     return torch.randint(0, VOCAB, (n,), generator=torch.Generator().manual_seed(seed))
-
-
-def _expect_value_error(fn, what: str) -> None:
-    __tracebackhide__ = True
-    try:
-        fn()
-    except ValueError:
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what}: expected ValueError, nothing was raised")
 
 
 def _ids(x, what: str) -> list[int]:
@@ -147,12 +136,12 @@ def check_data(split_tokens, sample_batch) -> None:
     run_property("sample_batch windows", batch_is_made_of_windows)
     run_property("sample_batch starts", starts_are_uniform)
     for bad in (0, 1, 1.2, -0.5):
-        _expect_value_error(lambda: split_tokens(list(range(10)), bad), f"split_tokens with train_ratio={bad}")
-    _expect_value_error(lambda: split_tokens([5], 0.5), "split_tokens of a single token (a part would be empty)")
+        expect_value_error(lambda: split_tokens(list(range(10)), bad), f"split_tokens with train_ratio={bad}")
+    expect_value_error(lambda: split_tokens([5], 0.5), "split_tokens of a single token (a part would be empty)")
     ids = torch.arange(10)
-    _expect_value_error(lambda: sample_batch(ids, 0, 4), "sample_batch with batch_size=0")
-    _expect_value_error(lambda: sample_batch(ids, 2, 1), "sample_batch with context_window_size=1")
-    _expect_value_error(lambda: sample_batch(ids, 2, 11), "sample_batch with 10 tokens and context_window_size=11")
+    expect_value_error(lambda: sample_batch(ids, 0, 4), "sample_batch with batch_size=0")
+    expect_value_error(lambda: sample_batch(ids, 2, 1), "sample_batch with context_window_size=1")
+    expect_value_error(lambda: sample_batch(ids, 2, 11), "sample_batch with 10 tokens and context_window_size=11")
 
 
 # ---------------------------------------------------------------------------------------- part 2
@@ -339,6 +328,6 @@ def check_perplexity(perplexity) -> None:
     run_property("perplexity does not depend on batch_size", independent_of_batch_size)
     run_property("perplexity leaves the model unchanged", leaves_the_model_alone)
     model, ids = tiny_model(0), _tokens(10, 0)
-    _expect_value_error(lambda: perplexity(model, ids, 1, 2), "perplexity with context_window_size=1")
-    _expect_value_error(lambda: perplexity(model, ids, 4, 0), "perplexity with batch_size=0")
-    _expect_value_error(lambda: perplexity(model, ids[:1], 4, 2), "perplexity of a single token")
+    expect_value_error(lambda: perplexity(model, ids, 1, 2), "perplexity with context_window_size=1")
+    expect_value_error(lambda: perplexity(model, ids, 4, 0), "perplexity with batch_size=0")
+    expect_value_error(lambda: perplexity(model, ids[:1], 4, 2), "perplexity of a single token")
