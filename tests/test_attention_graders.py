@@ -5,23 +5,16 @@ import pytest
 
 from graders import attention as checks
 from tests.implementations.attention import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 
 def run_parts(weights, sdpa):
     """grade_id-like part name -> None when the check passes, else its message."""
-    parts = {
+    return run_checks({
         "check_attention_weights": lambda: checks.check_attention_weights(weights),
         "check_scaled_dot_product_attention": lambda: checks.check_scaled_dot_product_attention(sdpa),
         "check_masks": lambda: checks.check_masks(sdpa, weights),
-    }
-    results = {}
-    for name, run in parts.items():
-        try:
-            run()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -35,17 +28,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub, stub)
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     pair, must_fail, must_pass = WRONG[name]
     results = run_parts(*pair)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_failure_message_names_the_input_and_the_difference():

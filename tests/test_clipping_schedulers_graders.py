@@ -5,20 +5,18 @@ import pytest
 
 from graders import clipping_schedulers as checks
 from tests.implementations.clipping_schedulers import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ["check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda"]
 
 
-def run_parts(clip, linear, cosine):
+def run_parts(clip, linear, cosine, parts=PARTS):
     """part name -> None when the check passes, else its message."""
-    results = {}
-    for name, fn in zip(PARTS, (clip, linear, cosine)):
-        try:
-            getattr(checks, name)(fn)
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks({
+        "check_clip_grad_norm": lambda: checks.check_clip_grad_norm(clip),
+        "check_linear_warmup_lambda": lambda: checks.check_linear_warmup_lambda(linear),
+        "check_cosine_warmup_lambda": lambda: checks.check_cosine_warmup_lambda(cosine),
+    }, parts)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -31,24 +29,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub, stub, stub)
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     triple, must_fail, must_pass = WRONG[name]
-    results = {}
-    for part, fn in zip(PARTS, triple):
-        if part == must_fail or part in must_pass:
-            try:
-                getattr(checks, part)(fn)
-                results[part] = None
-            except AssertionError as exc:
-                results[part] = str(exc)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    results = run_parts(*triple, parts=(must_fail, *must_pass))
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_messages_name_the_step_and_the_oracle():

@@ -5,6 +5,7 @@ import pytest
 
 from graders import decoder as checks
 from tests.implementations.decoder import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ["check_gpt", "check_load_gpt2_weights", "check_generate", "check_count_parameters"]
 
@@ -16,14 +17,7 @@ def run_parts(impl, parts=PARTS):
         "check_generate": lambda: checks.check_generate(impl["GPT"], impl["GPTConfig"]),
         "check_count_parameters": lambda: checks.check_count_parameters(impl["count_parameters"], impl["GPTConfig"]),
     }
-    results = {}
-    for name in parts:
-        try:
-            calls[name]()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks(calls, parts)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -37,16 +31,14 @@ def test_stubs_get_nothing():
 
     results = run_parts({"GPT": stub, "GPTConfig": CORRECT["reference"]["GPTConfig"], "load_gpt2_weights": stub,
                          "count_parameters": stub})
-    assert all(m and "NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     impl, must_fail, must_pass = WRONG[name]
     results = run_parts(impl, [must_fail, *must_pass])
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_untied_unembedding_is_named():

@@ -1,10 +1,13 @@
 """The hidden checks of 4_2 against implementations: the reference and correct variants get full
 marks, stubs get nothing, and each wrong implementation loses the part it breaks and no other."""
 
+import functools
+
 import pytest
 
 from graders import dropout as checks
 from tests.implementations.dropout import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = {
     "check_dropout": "dropout",
@@ -15,14 +18,7 @@ PARTS = {
 
 
 def run_parts(functions, parts=PARTS):
-    results = {}
-    for check, name in parts.items():
-        try:
-            getattr(checks, check)(functions[name])
-            results[check] = None
-        except AssertionError as exc:
-            results[check] = str(exc)
-    return results
+    return run_checks({check: functools.partial(getattr(checks, check), functions[name]) for check, name in parts.items()})
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -39,16 +35,14 @@ def test_stubs_get_nothing():
             raise NotImplementedError()
 
     results = run_parts({"dropout": stub, "attention_with_dropout": stub, "DropoutGPT": StubGPT})
-    assert all(results.values()) and all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     functions, must_fail, must_pass = WRONG[name]
     results = run_parts(functions, {c: PARTS[c] for c in (must_fail, *must_pass)})
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_messages_say_what_is_wrong():

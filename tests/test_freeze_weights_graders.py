@@ -5,22 +5,19 @@ import pytest
 
 from graders import freeze_weights as checks
 from tests.implementations.freeze_weights import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ("check_freeze_attention", "check_count_parameters", "check_make_optimizer")
 
 
 def run_parts(impl, parts=PARTS):
     """part name -> None when the check passes, else its message."""
-    results = {}
-    for name in parts:
-        argument = {"check_freeze_attention": "freeze_attention", "check_count_parameters": "count_parameters",
-                    "check_make_optimizer": "make_optimizer"}[name]
-        try:
-            getattr(checks, name)(impl[argument])
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    calls = {
+        "check_freeze_attention": lambda: checks.check_freeze_attention(impl["freeze_attention"]),
+        "check_count_parameters": lambda: checks.check_count_parameters(impl["count_parameters"]),
+        "check_make_optimizer": lambda: checks.check_make_optimizer(impl["make_optimizer"]),
+    }
+    return run_checks(calls, parts)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -33,17 +30,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(dict.fromkeys(["freeze_attention", "count_parameters", "make_optimizer"], stub))
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     impl, must_fail, must_pass = WRONG[name]
     results = run_parts(impl, (must_fail, *must_pass))
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_frozen_parameters_left_in_the_optimizer_are_reported():

@@ -5,21 +5,18 @@ import pytest
 
 from graders import instruction_tuning as checks
 from tests.implementations.instruction_tuning import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ("check_format_prompt", "check_tokenize_inputs", "check_tokenize_labels", "check_answer_question")
 
 
 def run_parts(format_prompt, tokenize_example, answer_question):
-    args = {"check_format_prompt": format_prompt, "check_tokenize_inputs": tokenize_example,
-            "check_tokenize_labels": tokenize_example, "check_answer_question": answer_question}
-    results = {}
-    for name in PARTS:
-        try:
-            getattr(checks, name)(args[name])
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks({
+        "check_format_prompt": lambda: checks.check_format_prompt(format_prompt),
+        "check_tokenize_inputs": lambda: checks.check_tokenize_inputs(tokenize_example),
+        "check_tokenize_labels": lambda: checks.check_tokenize_labels(tokenize_example),
+        "check_answer_question": lambda: checks.check_answer_question(answer_question),
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -32,16 +29,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub, stub, stub)
-    assert all(results.values()) and all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     triple, must_fail, must_pass = WRONG[name]
     results = run_parts(*triple)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_eos_masking_bug_gets_an_actionable_message():

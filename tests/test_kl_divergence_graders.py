@@ -5,6 +5,7 @@ import pytest
 
 from graders import kl_divergence as checks
 from tests.implementations.kl_divergence import ALL, CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 
 def run_parts(kl_divergence, js_divergence, token_distribution, next_token_kl, parts=ALL):
@@ -15,14 +16,7 @@ def run_parts(kl_divergence, js_divergence, token_distribution, next_token_kl, p
         "check_token_distribution": lambda: checks.check_token_distribution(token_distribution),
         "check_next_token_kl": lambda: checks.check_next_token_kl(next_token_kl),
     }
-    results = {}
-    for name in parts:
-        try:
-            calls[name]()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks(calls, parts)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -35,17 +29,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub, stub, stub, stub)
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     impls, must_fail, must_pass = WRONG[name]
     results = run_parts(*impls, parts=(must_fail, *must_pass))
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_failure_messages_name_the_input_and_explain():

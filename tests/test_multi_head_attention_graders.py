@@ -5,20 +5,16 @@ import pytest
 
 from graders import multi_head_attention as checks
 from tests.implementations.multi_head_attention import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ["check_split_merge_heads", "check_multi_head_attention"]
 
 
 def run_parts(split, merge, mha):
-    results = {}
-    for name, run in zip(PARTS, (lambda: checks.check_split_merge_heads(split, merge),
-                                 lambda: checks.check_multi_head_attention(mha))):
-        try:
-            run()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks({
+        "check_split_merge_heads": lambda: checks.check_split_merge_heads(split, merge),
+        "check_multi_head_attention": lambda: checks.check_multi_head_attention(mha),
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -31,13 +27,11 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub, stub, stub)
-    assert all(m and "NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     triple, must_fail, must_pass = WRONG[name]
     results = run_parts(*triple)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)

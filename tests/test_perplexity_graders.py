@@ -1,23 +1,19 @@
 """The hidden checks of 7_1 against implementations: correct variants get full marks, a stub gets
 nothing, each wrong implementation loses the part it breaks and keeps the others."""
 
+import functools
+
 import pytest
 
 from graders import perplexity as checks
 from tests.implementations.perplexity import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ("check_one_window", "check_non_overlapping", "check_sliding_window")
 
 
 def run_parts(fn):
-    results = {}
-    for name in PARTS:
-        try:
-            getattr(checks, name)(fn)
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks({name: functools.partial(getattr(checks, name), fn) for name in PARTS})
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -30,16 +26,14 @@ def test_stub_gets_nothing():
         raise NotImplementedError()
 
     results = run_parts(stub)
-    assert all(results.values()) and all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     fn, must_fail, must_pass = WRONG[name]
     results = run_parts(fn)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_failure_message_names_the_input():

@@ -5,24 +5,17 @@ import pytest
 
 from graders import position_embeddings as checks
 from tests.implementations.position_embeddings import ALL, CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 
 def run_parts(fns):
     """check name -> None when the check passes, else its message."""
-    parts = {
+    return run_checks({
         "check_sinusoidal_position_embeddings": lambda: checks.check_sinusoidal_position_embeddings(fns["sinusoidal_position_embeddings"]),
         "check_cosine_similarity_matrix": lambda: checks.check_cosine_similarity_matrix(fns["cosine_similarity_matrix"]),
         "check_token_positions": lambda: checks.check_token_positions(fns["token_positions"]),
         "check_close_far_similarity": lambda: checks.check_close_far_similarity(fns["close_far_similarity"]),
-    }
-    results = {}
-    for name, run in parts.items():
-        try:
-            run()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -35,17 +28,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(dict.fromkeys(CORRECT["reference"], stub))
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     fns, must_fail, must_pass = WRONG[name]
     results = run_parts(fns)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_failure_message_names_the_input_and_the_difference():

@@ -5,19 +5,17 @@ import pytest
 
 from graders import transformer_block as checks
 from tests.implementations.transformer_block import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ["check_attention_head", "check_mlp", "check_transformer_block"]
 
 
 def run_parts(head, mlp, block):
-    results = {}
-    for name, arg in zip(PARTS, (head, mlp, block)):
-        try:
-            getattr(checks, name)(arg)
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks({
+        "check_attention_head": lambda: checks.check_attention_head(head),
+        "check_mlp": lambda: checks.check_mlp(mlp),
+        "check_transformer_block": lambda: checks.check_transformer_block(block),
+    })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -31,16 +29,14 @@ def test_stubs_get_nothing():
             raise NotImplementedError()
 
     results = run_parts(Stub, Stub, Stub)
-    assert all(m and "NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     triple, must_fail, must_pass = WRONG[name]
     results = run_parts(*triple)
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_missing_bias_is_named():

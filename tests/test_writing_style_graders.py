@@ -5,6 +5,7 @@ import pytest
 
 from graders import writing_style as checks
 from tests.implementations.writing_style import CORRECT, WRONG
+from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
 PARTS = ("check_data", "check_train_step", "check_perplexity")
 
@@ -16,14 +17,7 @@ def run_parts(impl, parts=PARTS):
         "check_train_step": lambda: checks.check_train_step(impl["train_step"]),
         "check_perplexity": lambda: checks.check_perplexity(impl["perplexity"]),
     }
-    results = {}
-    for name in parts:
-        try:
-            calls[name]()
-            results[name] = None
-        except AssertionError as exc:
-            results[name] = str(exc)
-    return results
+    return run_checks(calls, parts)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -36,17 +30,14 @@ def test_stubs_get_nothing():
         raise NotImplementedError()
 
     results = run_parts(dict.fromkeys(["split_tokens", "sample_batch", "train_step", "perplexity"], stub))
-    assert all(results.values())
-    assert all("NotImplementedError" in m for m in results.values())
+    assert_all_fail(results)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_implementation_loses_its_part(name):
     impl, must_fail, must_pass = WRONG[name]
     results = run_parts(impl, (must_fail, *must_pass))
-    assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
-    for part in must_pass:
-        assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+    assert_loses_its_part(results, name, must_fail, must_pass)
 
 
 def test_messages_say_what_to_fix():
