@@ -10,6 +10,8 @@ says so). `gpu` marks assignments whose full profile wants a GPU (fine-tuning, e
 modules of earlier assignments that a notebook builds on: `llmt release` writes each one (and
 whatever it builds on in turn, see `shipped`) beside the notebook, generated from its own
 assignment's source notebook, so students import the same code that `solutions/` holds.
+`check_fixtures` names the fixtures a module's hidden checks load themselves; grading builds them
+first, with the others.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class Assignment:
     gpu: bool = False
     offline: dict[str, str] = field(default_factory=dict)
     ships: tuple[str, ...] = ()
+    #: fixtures the hidden checks load themselves (beyond `offline`): built before grading starts,
+    #: never inside a graded cell's time limit
+    check_fixtures: tuple[str, ...] = ()
 
     @property
     def source_notebook(self) -> Path:
@@ -101,6 +106,7 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment(
         "6_1_instruction_tuning", "instruction_tuning", "Instruction Tuning", gpu=True,
         offline={"LLMT_GPT2_MODEL": "tiny-gpt2", "LLMT_QA_DATASET": "webglm-qa"},
+        check_fixtures=("tokenizer", "qa-tuned-gpt2"),
     ),
     Assignment(
         "7_1_evaluation_quantitative_perplexity", "perplexity", "Perplexity", gpu=True,
@@ -109,10 +115,12 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment(
         "7_2_evaluation_quantitative_HellaSwag", "hellaswag", "HellaSwag", gpu=True,
         offline={"LLMT_SMALL_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HELLASWAG": "hellaswag-items"},
+        check_fixtures=("tiny-gpt2", "tiny-gpt-neo"),
     ),
     Assignment(
         "7_3_evaluation_quantitative_KL_divergence", "kl_divergence", "KL Divergence", gpu=True,
         offline={"LLMT_SMALL_MODEL": "eval-small", "LLMT_LARGE_MODEL": "eval-large", "LLMT_HUMAN_TEXT": "human-text"},
+        check_fixtures=("tiny-gpt2", "tiny-gpt-neo"),
     ),
 )
 

@@ -125,6 +125,8 @@ def offline_environment(assignments: list[manifest.Assignment]) -> dict[str, str
     for a in assignments:
         for var, fixture in a.offline.items():
             env[var] = str(fixture_path(fixture))
+        for fixture in a.check_fixtures:  # built now, not inside a graded cell's time limit
+            fixture_path(fixture)
     return env
 
 
