@@ -116,6 +116,23 @@ def check_format_prompt(format_prompt) -> None:
     run_property("format_prompt", matches_reference)
 
 
+#: tried first by both tokenize checks: a plain pair with each tokenizer, empty strings cut to 3
+#: tokens, and Unicode with a combining mark
+EXAMPLES = (
+    Example("Where does the cat live?", "In the garden.", 48, "pad=eos"),
+    Example("Where does the cat live?", "In the garden.", 48, "own pad"),
+    Example("", "", 3, "pad=eos"),
+    Example("日本の首都は？ 🗼", "東京です。e\u0301", 64, "own pad"),
+)
+
+
+def _on_examples(prop):
+    """@given(examples()) with EXAMPLES tried first (as a stack of @example decorators would)."""
+    for ex in reversed(EXAMPLES):
+        prop = example(ex)(prop)
+    return given(examples())(prop)
+
+
 @on_one_thread
 @quiet_libraries()
 def check_tokenize_inputs(tokenize_example) -> None:
@@ -123,11 +140,7 @@ def check_tokenize_inputs(tokenize_example) -> None:
     __tracebackhide__ = True
 
     @grading(150)
-    @given(examples())
-    @example(Example("Where does the cat live?", "In the garden.", 48, "pad=eos"))
-    @example(Example("Where does the cat live?", "In the garden.", 48, "own pad"))
-    @example(Example("", "", 3, "pad=eos"))
-    @example(Example("日本の首都は？ 🗼", "東京です。e\u0301", 64, "own pad"))
+    @_on_examples
     def matches_reference(ex):
         got = _call(tokenize_example, ex)
         expected = reference.tokenize_example(ex.question, ex.answer, tokenizers()[ex.tokenizer], ex.max_length)
@@ -149,11 +162,7 @@ def check_tokenize_labels(tokenize_example) -> None:
     __tracebackhide__ = True
 
     @grading(150)
-    @given(examples())
-    @example(Example("Where does the cat live?", "In the garden.", 48, "pad=eos"))
-    @example(Example("Where does the cat live?", "In the garden.", 48, "own pad"))
-    @example(Example("", "", 3, "pad=eos"))
-    @example(Example("日本の首都は？ 🗼", "東京です。e\u0301", 64, "own pad"))
+    @_on_examples
     def labels_mask_prompt_and_padding(ex):
         got = _call(tokenize_example, ex)
         expected = _expected_labels(ex)
