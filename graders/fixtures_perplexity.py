@@ -74,12 +74,12 @@ def build_ppl_models(dest: Path) -> None:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
+    from .properties import one_thread
+
     tokenizer = _tokenizer()
     text = "".join(wikitext_lines(400, seed=1))
     ids = torch.tensor(tokenizer(text)["input_ids"])
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():  # the same sums in the same order on every run
         for name, (n_layer, n_embd) in SIZES.items():
             config = GPT2Config(
                 vocab_size=len(tokenizer), n_positions=CONTEXT, n_embd=n_embd, n_layer=n_layer, n_head=2,
@@ -97,5 +97,3 @@ def build_ppl_models(dest: Path) -> None:
                 optimizer.step()
                 optimizer.zero_grad()
             _save(model.eval(), tokenizer, dest / name)
-    finally:
-        torch.set_num_threads(threads)

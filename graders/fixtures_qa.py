@@ -73,6 +73,7 @@ def build_qa_tuned_gpt2(dest: Path, epochs: int = 20, max_length: int = 32) -> N
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .fixtures import _save
+    from .properties import one_thread
     from .profile import fixture_path
 
     base = fixture_path("tiny-gpt2")
@@ -88,9 +89,7 @@ def build_qa_tuned_gpt2(dest: Path, epochs: int = 20, max_length: int = 32) -> N
         pad = max_length - len(ids)
         rows.append((ids + [eos] * pad, [1] * len(ids) + [0] * pad, labels + [-100] * pad))
     input_ids, attention_mask, labels = (torch.tensor(col) for col in zip(*rows))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():  # the same sums in the same order on every run
         torch.manual_seed(0)
         optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
         model.train()
@@ -102,6 +101,4 @@ def build_qa_tuned_gpt2(dest: Path, epochs: int = 20, max_length: int = 32) -> N
                 loss.backward()
                 optimizer.step()
                 optimizer.zero_grad()
-    finally:
-        torch.set_num_threads(threads)
     _save(model.eval(), tokenizer, dest)
