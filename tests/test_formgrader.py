@@ -1,0 +1,123 @@
+"""nbgrader's formgrader, the instructor's web interface, works with this course.
+
+A Jupyter server with the formgrader extension serves a scratch copy of the course on 127.0.0.1,
+behind a token: the course's nbgrader_config.py, its source/ folders (the formgrader lists the
+assignments it finds there) and a gradebook recording the manifest's assignments, as
+`nbgrader db assignment add` makes it (the formgrader reads each one's due date and submissions
+from it). Headless Chromium opens the formgrader's "Manage Assignments" page, whose table
+JavaScript fills from the formgrader's API, and the test reads the assignment ids off the rendered
+page. The screenshot is kept as an artifact: under $LLMT_ARTIFACTS when set (CI uploads that
+folder), else in the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from graders import manifest
+from tests.browser import Chromium
+
+ROOT = manifest.COURSE_ROOT
+#: the ids in the first column of the formgrader's assignment table, once its JavaScript has run
+ASSIGNMENT_NAMES = "Array.from(document.querySelectorAll('td.name'), td => td.textContent.trim())"
+#: the configuration the formgrader loaded (it shows it on the page)
+LOADED_CONFIG = "(document.querySelector('#collapseConfig pre') || {}).textContent || ''"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _course_copy(folder: Path) -> Path:
+    course = folder / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for a in manifest.ASSIGNMENTS:
+            gb.update_or_create_assignment(a.id)
+    return course
+
+
+@pytest.fixture
+def formgrader(tmp_path):
+    """(base URL, token, log file) of a Jupyter server running formgrader over a scratch course."""
+    course = _course_copy(tmp_path)
+    exchange = tmp_path / "exchange"  # nbgrader's release/collect folder, here a private one
+    exchange.mkdir()
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"),  # no user-wide config
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"),
+               JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),
+               # the course's nbgrader_config.py imports graders from this checkout
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    log = open(tmp_path / "jupyter-server.log", "w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
+         "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
+         f"--Exchange.root={exchange}"],
+        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request = urllib.request.Request(f"{base}/api/status", headers={"Authorization": f"token {token}"})
+                with urllib.request.urlopen(request, timeout=5) as r:
+                    json.load(r)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"the Jupyter server did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.2)
+        yield base, token, Path(log.name)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_formgrader_lists_the_course_assignments(formgrader, tmp_path):
+    base, token, server_log = formgrader
+    artifacts = Path(os.environ.get("LLMT_ARTIFACTS") or tmp_path / "artifacts")
+    expected = sorted(a.id for a in manifest.ASSIGNMENTS)
+    assert len(expected) == 17
+
+    with Chromium(width=1400, height=1000) as page:
+        page.open(f"{base}/formgrader/manage_assignments?token={token}")
+        listed = page.wait_for(ASSIGNMENT_NAMES, lambda names: len(names) >= len(expected))
+        config = page.evaluate(LOADED_CONFIG)
+        warnings = page.evaluate("Array.from(document.querySelectorAll('.alert-warning'), e => e.id)")
+        shot = page.screenshot(artifacts / "formgrader_assignments.png")
+
+    print(f"screenshot: {shot}")
+    assert sorted(listed) == expected, (
+        f"the formgrader lists {listed} (screenshot {shot}); its server's log ends:\n{server_log.read_text()[-3000:]}")
+    # the formgrader runs on the course's own nbgrader_config.py: its course id and grading hook;
+    # no warning (nbgrader warns of a missing course id or exchange above the table)
+    assert manifest.COURSE_ID in config and "graders.profile.use_offline_profile" in config
+    assert warnings == []
+    assert shot.stat().st_size > 10_000
