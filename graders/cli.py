@@ -61,6 +61,8 @@ def cmd_grade(args) -> int:
         report.write_json(rep, args.json)
     if args.junit:
         report.write_junit(rep, args.junit)
+    if args.summary:
+        report.write_summary(rep, args.summary)
     if args.min_score is not None:
         low = [s for s in rep.results if rep.total(s)[0] < args.min_score * rep.total(s)[1]]
         if low:
@@ -112,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the nbgrader course directory holding gradebook.db (default: this repository)")
     g.add_argument("--json", type=Path, help="write the report as JSON")
     g.add_argument("--junit", type=Path, help="write the report as JUnit XML")
+    g.add_argument("--summary", type=Path, help="write the report as a Markdown table (a CI job summary)")
     g.add_argument("--feedback", type=Path, help="write nbgrader's HTML feedback under this folder")
     g.add_argument("--timeout", type=int, help="seconds one cell may run (default 120)")
     g.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")

@@ -1,4 +1,4 @@
-"""The gradebook as a table on screen, as JSON and as JUnit XML.
+"""The gradebook as a table on screen, as JSON, as JUnit XML and as Markdown (a CI job summary).
 
 Nothing here depends on the run (no times, no temporary paths), so grading the same submissions
 twice writes identical files.
@@ -18,8 +18,9 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def table(report: Report) -> str:
-    rows = [("student", "assignment", "score", "notes")]
+def _rows(report: Report) -> list[tuple[str, str, str, str]]:
+    """(student, assignment, "score / max", note) per graded notebook, and a total per student."""
+    rows = []
     for student, results in report.results.items():
         for r in results:
             failed = [c.grade_id for c in r.cells if c.score < c.max_score]
@@ -28,6 +29,11 @@ def table(report: Report) -> str:
         if len(results) > 1:
             score, max_score = report.total(student)
             rows.append((student, "total", f"{_fmt(score)} / {_fmt(max_score)}", ""))
+    return rows
+
+
+def table(report: Report) -> str:
+    rows = [("student", "assignment", "score", "notes"), *_rows(report)]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []
     for i, row in enumerate(rows):
@@ -101,3 +107,25 @@ def write_junit(report: Report, path: Path) -> None:
             suite.set("errors", str(errors))
     ET.indent(suites)
     ET.ElementTree(suites).write(_target(path), encoding="utf-8", xml_declaration=True)
+
+
+def _md_cell(text: str) -> str:
+    """Text that stays inside one cell of a GitHub Markdown table and shows as written."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markdown(report: Report) -> str:
+    """The table as GitHub Markdown (each student's total in bold), then the notes on skipped files."""
+    lines = [f"### {manifest.COURSE_ID}: autograded scores (offline profile)", "",
+             "| student | assignment | score | notes |", "| --- | --- | ---: | --- |"]
+    for student, assignment, score, note in _rows(report):
+        if assignment == "total":
+            got, most = report.total(student)
+            assignment, score = "**total**", f"**{score}**" + (f" ({got / most:.0%})" if most else "")
+        lines.append(f"| {_md_cell(student)} | {assignment} | {score} | {_md_cell(note)} |")
+    lines += [""] + [f"- note: {_md_cell(note)}" for note in report.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_summary(report: Report, path: Path) -> None:
+    _target(path).write_text(markdown(report))
