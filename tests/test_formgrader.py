@@ -6,8 +6,8 @@ assignments it finds there) and a gradebook recording the manifest's assignments
 `nbgrader db assignment add` makes it (the formgrader reads each one's due date and submissions
 from it). Headless Chromium opens the formgrader's "Manage Assignments" page, whose table
 JavaScript fills from the formgrader's API, and the test reads the assignment ids off the rendered
-page. The screenshot is kept as an artifact: under $LLMT_ARTIFACTS when set (CI uploads that
-folder), else in the test's tmp folder.
+page. The screenshot is kept as an artifact: under $LLMT_ARTIFACTS when set (relative to the
+repository root; CI uploads that folder), else in the test's tmp folder.
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def formgrader(tmp_path):
 
 def test_formgrader_lists_the_course_assignments(formgrader, tmp_path):
     base, token, server_log = formgrader
-    artifacts = Path(os.environ.get("LLMT_ARTIFACTS") or tmp_path / "artifacts")
+    # a relative $LLMT_ARTIFACTS is taken from the repository root (pathlib keeps an absolute one)
+    artifacts = ROOT / os.environ["LLMT_ARTIFACTS"] if os.environ.get("LLMT_ARTIFACTS") else tmp_path / "artifacts"
     expected = sorted(a.id for a in manifest.ASSIGNMENTS)
     assert len(expected) == 17
 
