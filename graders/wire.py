@@ -485,6 +485,25 @@ def _torch_watch_mode(torch, targets: _Targets, called: set, quiet):
     return mode
 
 
+def _profile_hook(targets: _Targets, called: set, quiet):
+    """A sys.setprofile hook that notes forbidden Python functions (their code) and C functions."""
+    def hook(frame, event, arg):
+        if quiet():
+            return
+        if event == "call":
+            name = targets.codes.get(frame.f_code)
+            if name is None and targets.prefixes:
+                name = targets.in_module(frame.f_globals.get("__name__"))
+        elif event == "c_call":
+            name = targets.c_function(arg)
+        else:
+            return
+        if name is not None:
+            called.add(name)
+
+    return hook
+
+
 def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
     """Call fn(*args, **kwargs) in this process, noting calls to the objects named in `forbid`.
 
@@ -500,20 +519,7 @@ def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
     targets = _Targets(forbid)
     hook = mode = None
     if forbid:
-        def hook(frame, event, arg):
-            if quiet():
-                return
-            if event == "call":
-                name = targets.codes.get(frame.f_code)
-                if name is None and targets.prefixes:
-                    name = targets.in_module(frame.f_globals.get("__name__"))
-            elif event == "c_call":
-                name = targets.c_function(arg)
-            else:
-                return
-            if name is not None:
-                called.add(name)
-
+        hook = _profile_hook(targets, called, quiet)
         torch = sys.modules.get("torch")
         if torch is not None:
             mode = _torch_watch_mode(torch, targets, called, quiet)
@@ -691,11 +697,14 @@ class Connection:
     handler(op, payload) answers the other side's `request(op, payload)`. With strict=True, the other
     side may only call this side's objects, read their public attributes, index, iterate, compare and
     print them: no private (`_`) attributes, no setattr/delattr, no dir(), no watched calls, and this
-    side never sends a module. `timeout` (seconds) bounds each wait for the other side's next message
-    (TimeoutError); `max_bytes` bounds one message."""
+    side never sends a module. Strict mode guards attributes, not behaviour: public methods that
+    mutate (a model's register_forward_hook, load_state_dict, train) stay callable, so the judge
+    must not trust an object after handing it to the other side. `timeout` (seconds) bounds each
+    wait for the other side's next message (TimeoutError; the connection stays usable) and each
+    stall inside a message (ConnectionLost); `max_bytes` bounds one message."""
 
     def __init__(self, sock, handler=None, strict=False, timeout=None, max_bytes=4 << 30):
-        sock.settimeout(None)
+        sock.settimeout(timeout)
         self._sock, self.handler, self.strict = sock, handler, strict
         self.timeout, self.max_bytes = timeout, max_bytes
         self._rbuf = bytearray()
@@ -851,7 +860,9 @@ class Connection:
     def _receive(self):
         if self.closed:
             raise ConnectionLost("the connection is closed")
-        if self.timeout is not None and not self._rbuf:
+        if self._sock.gettimeout() != self.timeout:  # a stall inside a message: ConnectionLost
+            self._sock.settimeout(self.timeout)
+        if self.timeout is not None and not self._rbuf:  # none between messages: TimeoutError
             ready, _, _ = select.select([self._sock], [], [], self.timeout)
             if not ready:
                 raise TimeoutError(f"no message from the other process in {self.timeout} s")

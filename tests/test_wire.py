@@ -381,6 +381,15 @@ def test_garbage_on_the_socket_is_a_lost_connection():
     b.close()
 
 
+def test_a_message_that_stalls_halfway_is_a_lost_connection():
+    a, b = socket.socketpair()
+    conn = Connection(a, timeout=0.3)
+    b.sendall(struct.pack("!II", 100, 0) + b'{"k":')
+    with pytest.raises(ConnectionLost, match="timed out"):
+        conn._receive()
+    b.close()
+
+
 def test_a_message_over_the_size_limit_is_refused():
     a, b = socket.socketpair()
     small, sender = Connection(a, max_bytes=10_000), Connection(b)
