@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from solutions import attention as reference
 
+from .judge import judged
 from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, run_property
 
 NO_TORCH_SDPA = {F.scaled_dot_product_attention: "torch.nn.functional.scaled_dot_product_attention"}
@@ -95,6 +96,7 @@ def _agrees(fn, inputs: dict, expected: list, what: str, **options) -> None:
         assert_tensor_close(got, e, what=what)
 
 
+@judged
 def check_attention_weights(attention_weights) -> None:
     """Part 1: softmax(Q K^T / sqrt(E)) without masks."""
     __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
@@ -121,6 +123,7 @@ def check_attention_weights(attention_weights) -> None:
     expect_value_error(lambda: _call(attention_weights, q, k[..., :3]), "query with E=4 and key with E=3")
 
 
+@judged
 def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     """Part 2: softmax(Q K^T / sqrt(E)) V without masks, torch's shapes."""
     __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code
@@ -152,6 +155,7 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     expect_value_error(lambda: _call(scaled_dot_product_attention, q, k, v[..., :2, :]), "key with S=3 and value with S=2")
 
 
+@judged
 def check_masks(scaled_dot_product_attention, attention_weights) -> None:
     """Part 3: boolean and float `attn_mask` (full or broadcast over the batch) and `is_causal`."""
     __tracebackhide__ = True  # a failure shows the student's cell and the message, not grader code

@@ -33,7 +33,8 @@ from transformers import BertConfig, BertModel
 
 from solutions import bert_classification as reference
 
-from .properties import assert_tensor_close, grading, run_property
+from .judge import judged
+from .properties import assert_tensor_close, grading, manual_seed, run_property
 
 #: The accuracy each model trained in the notebook must reach on the whole offline test set.
 ACCURACY_BAR = 0.8
@@ -58,7 +59,7 @@ def make_bert(spec: Encoder) -> BertModel:
     config = BertConfig(vocab_size=VOCAB, hidden_size=spec.hidden, num_hidden_layers=spec.layers,
                         num_attention_heads=4, intermediate_size=spec.hidden + 8, max_position_embeddings=32,
                         hidden_dropout_prob=spec.dropout, attention_probs_dropout_prob=0.0)
-    torch.manual_seed(spec.seed)
+    manual_seed(spec.seed)
     return BertModel(config).eval()
 
 
@@ -82,6 +83,7 @@ def _listing(names, limit=4) -> str:
 
 # ------------------------------------------------------------------------------- part 1: the head
 
+@judged
 def check_bert_classifier(BertClassifier) -> None:
     """Part 1: attributes, initialization and logits of BertClassifier."""
     __tracebackhide__ = True
@@ -131,6 +133,7 @@ def expected_frozen(model: nn.Module) -> set[str]:
     return {n for n, _ in model.named_parameters() if n.startswith("bert.embeddings.") or ".attention." in n}
 
 
+@judged
 def check_freeze_embeddings_and_attention(freeze_embeddings_and_attention) -> None:
     """Part 2: exactly the embeddings and attention blocks are frozen; values unchanged."""
     __tracebackhide__ = True
@@ -194,7 +197,7 @@ def loras():
 def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
     bert = make_bert(spec)
     original = copy.deepcopy(bert)
-    torch.manual_seed(spec.seed + 7)
+    manual_seed(spec.seed + 7)
     model = reference.BertClassifier(bert, 2).eval()
     head = copy.deepcopy(model.classifier)
     ids, mask = make_inputs(spec.seed)
@@ -202,7 +205,7 @@ def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
         before = model(ids, attention_mask=mask)
     r, alpha, targets = (8, 16, ("query", "value")) if lora is None else lora
     call = "apply_lora(model)" if lora is None else f"apply_lora(model, r={r}, alpha={alpha}, target_modules={targets})"
-    torch.manual_seed(spec.seed + 11)
+    manual_seed(spec.seed + 11)
     lora_model = apply_lora(model) if lora is None else apply_lora(model, r=r, alpha=alpha, target_modules=targets)
     if not isinstance(lora_model, nn.Module):
         raise AssertionError(f"{call} must return the model, got {type(lora_model).__name__}")
@@ -250,6 +253,7 @@ def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
     assert_tensor_close(got, expected, what=f"{call}: logits with non-zero B must be those of W + (alpha / r) B A", atol=1e-4)
 
 
+@judged
 def check_apply_lora(apply_lora) -> None:
     """Part 3: adapters on exactly the target projections, rank r, scale alpha / r, counts, init."""
     __tracebackhide__ = True
@@ -307,6 +311,7 @@ def make_loader(problem: EvalProblem):
     return torch.utils.data.DataLoader(examples, batch_size=problem.batch_size, shuffle=False)
 
 
+@judged
 def check_evaluate(evaluate) -> None:
     """Part 4: loss per example and accuracy over the whole loader; mode restored."""
     __tracebackhide__ = True
@@ -343,6 +348,7 @@ def check_evaluate(evaluate) -> None:
 
 # ------------------------------------------------------------------------------ part 5: training
 
+@judged
 def check_training(models: dict, test_loader) -> None:
     """Part 5: each model trained in the notebook reaches ACCURACY_BAR on the whole test set."""
     __tracebackhide__ = True

@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 from solutions import bpe as reference
 
+from .judge import judged
 from .properties import expect_value_error, grading, run_property
 
 GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
@@ -299,6 +300,7 @@ def _calls_tiktoken(fn):
 
 # ----------------------------------------------------------------------------- checks
 
+@judged
 def check_get_pair_counts(get_pair_counts) -> None:
     """Part 1: counts of neighbouring pairs, overlapping ones included."""
     __tracebackhide__ = True
@@ -318,6 +320,7 @@ def check_get_pair_counts(get_pair_counts) -> None:
     run_property("get_pair_counts", matches_counter)
 
 
+@judged
 def check_merge(merge) -> None:
     """Part 2: non-overlapping, left-to-right replacement of a pair."""
     __tracebackhide__ = True
@@ -343,6 +346,7 @@ def check_merge(merge) -> None:
     run_property("merge", matches_str_replace)
 
 
+@judged
 def check_train_bpe(train_bpe) -> None:
     """Part 3: vocabulary layout, special tokens, pre-tokenization, maximal merges, tie-break."""
     __tracebackhide__ = True
@@ -382,6 +386,7 @@ def check_train_bpe(train_bpe) -> None:
 SPEED_FACTOR, SPEED_SLACK, SPEED_MERGES = 4.0, 0.5, 400
 
 
+@judged
 def check_train_bpe_speed(train_bpe) -> None:
     """Part 4: incremental pair counting, timed against the reference in the same run."""
     __tracebackhide__ = True
@@ -411,6 +416,7 @@ def check_train_bpe_speed(train_bpe) -> None:
                              f"{SPEED_MERGES} merges, got {len(vocab)} and {len(merges)}")
 
 
+@judged
 def check_tokenizer(Tokenizer) -> None:
     """Part 5: encode by priority with special tokens matched whole, decode with errors='replace'."""
     __tracebackhide__ = True
@@ -459,6 +465,7 @@ def _gpt4_encoding():
     return tiktoken.get_encoding(GPT4_ENCODING)
 
 
+@judged
 def check_gpt4_tokenizer(gpt4_tokenizer) -> None:
     """Part 6: a Tokenizer built from GPT-4's ranks equals tiktoken's cl100k_base, without calling it."""
     __tracebackhide__ = True

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from solutions import clipping_schedulers as reference
 
+from .judge import judged
 from .properties import assert_tensor_close, expect_value_error, grading, run_property
 
 
@@ -115,6 +116,7 @@ MAX_NORMS = [1e-4, 0.1, 1.0, 7.5, 1e6]
 NORM_TYPES = [2.0, math.inf, 1.0]
 
 
+@judged
 def check_clip_grad_norm(clip_grad_norm) -> None:
     """Part 1: clip_grad_norm against torch.nn.utils.clip_grad_norm_."""
     __tracebackhide__ = True
@@ -209,6 +211,7 @@ BAD_SCHEDULES = [((-1, 2, 6), "step=-1"), ((0, -1, 6), "warmup_steps=-1"), ((0, 
                  ((0, 0, 0), "total_steps=0")]
 
 
+@judged
 def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
     """Part 2: linear warmup then linear decay, vs get_linear_schedule_with_warmup at every step."""
     __tracebackhide__ = True
@@ -226,6 +229,7 @@ def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
         expect_value_error(lambda: _call(linear_warmup_lambda, FORBIDDEN_SCHEDULES, *args), f"linear_warmup_lambda with {what}")
 
 
+@judged
 def check_cosine_warmup_lambda(cosine_warmup_lambda) -> None:
     """Part 3: linear warmup then cosine decay, vs get_cosine_schedule_with_warmup at every step."""
     __tracebackhide__ = True

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from solutions import decoder as reference
 
-from .properties import assert_tensor_close, expect_value_error, grading, run_property
+from .judge import judged
+from .properties import assert_tensor_close, expect_value_error, grading, manual_seed, run_property
 from .transformer_block import randomize, twin
 
 GPT2_SMALL_PARAMETERS = 124_439_808
@@ -59,6 +60,7 @@ def _logits(model, ids, what):
     return out
 
 
+@judged
 def check_gpt(GPT, GPTConfig) -> None:
     """Part 1: GPTConfig's defaults; GPT's embeddings, blocks, ln_f and tied lm_head."""
     __tracebackhide__ = True
@@ -106,10 +108,11 @@ def hf_gpt2(cfg: Config):
     logging.set_verbosity_error()
     config = GPT2Config(vocab_size=cfg.V, n_positions=cfg.C, n_embd=cfg.H * cfg.D, n_layer=cfg.L, n_head=cfg.H,
                         bos_token_id=0, eos_token_id=0, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
-    torch.manual_seed(cfg.seed)
+    manual_seed(cfg.seed)
     return randomize(GPT2LMHeadModel(config), cfg.seed)
 
 
+@judged
 def check_load_gpt2_weights(load_gpt2_weights) -> None:
     """Part 2: load_gpt2_weights maps GPT2LMHeadModel's state dict (Conv1D weights transposed)."""
     __tracebackhide__ = True
@@ -156,6 +159,7 @@ def _generate(model, ids, n, what, **options):
     return out
 
 
+@judged
 def check_generate(GPT, GPTConfig) -> None:
     """Part 3: GPT.generate: greedy at temperature 0, sampling with temperature and top_k, cropped context."""
     __tracebackhide__ = True
@@ -221,6 +225,7 @@ def check_generate(GPT, GPTConfig) -> None:
     run_property("sampled frequencies", frequencies_follow_the_softmax)
 
 
+@judged
 def check_count_parameters(count_parameters, GPTConfig) -> None:
     """Part 4: count_parameters in closed form, against instantiated models and GPT-2 small."""
     __tracebackhide__ = True

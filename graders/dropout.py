@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, run_property
+from .judge import judged
+from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, manual_seed, run_property
 
 NO_TORCH_DROPOUT = {F.dropout: "torch.nn.functional.dropout (or nn.Dropout)", torch.dropout: "torch.dropout"}
 SIGMAS = 6
@@ -53,6 +54,7 @@ def _call_dropout(dropout, x, p, training):
         return dropout(x, p, training)
 
 
+@judged
 def check_dropout(dropout) -> None:
     """Part 1: inverted dropout by hand: 0 or x / (1 - p), about p zeroed, mean kept, identity when
     not training or p = 0, reproducible under a seed, ValueError for p outside [0, 1)."""
@@ -65,7 +67,7 @@ def check_dropout(dropout) -> None:
         x = torch.randn(d.shape, generator=g, dtype=d.dtype) + 0.1
         before = x.clone()
         what = f"dropout(x of shape {d.shape} {d.dtype}, p={d.p}, training={training})"
-        torch.manual_seed(d.seed)
+        manual_seed(d.seed)
         got = _call_dropout(dropout, x, d.p, training)
         assert_unchanged([before], [x], ["x"])
         if not isinstance(got, torch.Tensor) or got.shape != x.shape or got.dtype != x.dtype:
@@ -77,10 +79,10 @@ def check_dropout(dropout) -> None:
         kept = got != 0
         assert_tensor_close(got[kept], x[kept] / (1 - d.p),
                             what=f"{what}: every kept value must be x / (1 - p) (inverted dropout)")
-        torch.manual_seed(d.seed)
+        manual_seed(d.seed)
         again = _call_dropout(dropout, x, d.p, training)
         if not torch.equal(got, again):
-            raise AssertionError(f"{what}: two calls after torch.manual_seed({d.seed}) differ; draw the mask with "
+            raise AssertionError(f"{what}: two calls after manual_seed({d.seed}) differ; draw the mask with "
                                  "torch's random functions (torch.rand, torch.bernoulli)")
 
     run_property("dropout values", values)
@@ -94,7 +96,7 @@ def check_dropout(dropout) -> None:
 
     n = 200_000
     for p in (0.1, 0.5, 0.8):
-        torch.manual_seed(int(p * 100))
+        manual_seed(int(p * 100))
         x = torch.ones(n, dtype=torch.float64, requires_grad=True)
         got = _call_dropout(dropout, x, p, True)
         zero = got.detach() == 0
@@ -118,7 +120,7 @@ def check_dropout(dropout) -> None:
 def _attention(E=16, H=2, seed=0):
     from solutions.multi_head_attention import MultiHeadAttention
 
-    torch.manual_seed(seed)
+    manual_seed(seed)
     return MultiHeadAttention(E, H)
 
 
@@ -141,6 +143,7 @@ class AttentionProblem(NamedTuple):
     seed: int
 
 
+@judged
 def check_attention_with_dropout(attention_with_dropout) -> None:
     """Part 2: 3.3's attention with dropout on the attention weights, only while training."""
     __tracebackhide__ = True
@@ -171,7 +174,7 @@ def check_attention_with_dropout(attention_with_dropout) -> None:
         attn.o_proj.bias.zero_()
         x = torch.randn(B, 1, E, generator=torch.Generator().manual_seed(1))
         v = attn.v_proj(x)
-        torch.manual_seed(5)
+        manual_seed(5)
         out = _call_attention(attention_with_dropout, attn, x, p, True)
     what = f"attention_with_dropout on one token, p={p}, training=True"
     heads_out, heads_v = out.view(B, H, E // H), v.view(B, H, E // H)
@@ -189,7 +192,7 @@ def check_attention_with_dropout(attention_with_dropout) -> None:
     with torch.no_grad():
         x = torch.randn(1, T, E, generator=torch.Generator().manual_seed(2))
         expected = attn.eval()(x)[0]
-        torch.manual_seed(6)
+        manual_seed(6)
         out = _call_attention(attention_with_dropout, attn.train(), x.expand(copies, T, E).contiguous(), p, True)
     mean, sem = out.mean(0), out.std(0) / math.sqrt(copies)
     worst = float(((mean - expected).abs() / (sem + 1e-6)).max())
@@ -197,9 +200,9 @@ def check_attention_with_dropout(attention_with_dropout) -> None:
         raise AssertionError(f"attention_with_dropout, p={p}, training=True: averaged over {copies} draws the output must "
                              f"equal the output without dropout (inverted dropout keeps the mean); it is off by "
                              f"{worst:.1f} standard errors")
-    torch.manual_seed(7)
+    manual_seed(7)
     again = _call_attention(attention_with_dropout, attn, x, p, True)
-    torch.manual_seed(7)
+    manual_seed(7)
     if not torch.equal(again, _call_attention(attention_with_dropout, attn, x, p, True)):
         raise AssertionError("attention_with_dropout: two calls after the same torch.manual_seed differ")
 
@@ -226,7 +229,7 @@ def _models(DropoutGPT, p: float, seed: int):
     __tracebackhide__ = True
     from solutions.decoder import GPT, GPTConfig
 
-    torch.manual_seed(seed)
+    manual_seed(seed)
     reference = GPT(GPTConfig(**GPT_SIZE, dropout=0.0))
     with torch.no_grad():  # make biases and LayerNorms matter
         for name, param in reference.named_parameters():
@@ -251,6 +254,7 @@ def _forward(model, tokens):
         return model(tokens)
 
 
+@judged
 def check_dropout_gpt_eval(DropoutGPT) -> None:
     """Part 3: in eval mode DropoutGPT is 3.4's GPT without dropout, whatever config.dropout is."""
     __tracebackhide__ = True
@@ -288,6 +292,7 @@ def _zero_state_setup(model, zero=()):
                 block.mlp.fc_out.bias.zero_()
 
 
+@judged
 def check_dropout_gpt_training(DropoutGPT) -> None:
     """Part 4: in training mode, dropout where it belongs: random, reproducible under a seed, none at p = 0,
     and present on the embeddings, on each residual branch and on the attention weights."""
@@ -300,12 +305,12 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
         tokens = _tokens(max(g.batch, 2), g.T, g.seed)
         model.train()
         what = f"DropoutGPT(dropout={g.p}).train() on tokens {tuple(tokens.shape)}"
-        torch.manual_seed(g.seed)
+        manual_seed(g.seed)
         a = _forward(model, tokens)
-        torch.manual_seed(g.seed)
+        manual_seed(g.seed)
         b = _forward(model, tokens)
         if not torch.equal(a, b):
-            raise AssertionError(f"{what}: two forward passes after torch.manual_seed({g.seed}) differ")
+            raise AssertionError(f"{what}: two forward passes after manual_seed({g.seed}) differ")
         if torch.allclose(a, reference(tokens), atol=1e-6):
             raise AssertionError(f"{what}: the logits equal those without dropout; apply dropout while training")
         if not model.training:
@@ -340,7 +345,7 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
         model.eval()
         expected = _forward(model, tokens)
         model.train()
-        torch.manual_seed(12)
+        manual_seed(12)
         if torch.allclose(_forward(model, tokens), expected, atol=1e-6):
             raise AssertionError(f"DropoutGPT(dropout=0.3) in training mode, with weights under which only dropout on "
                                  f"{text} can change the logits: they did not change. Apply dropout there")
@@ -358,7 +363,7 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
             block.attn.o_proj.bias.zero_()
         empty = model.ln_f.bias @ model.wte.weight.T
     model.train()
-    torch.manual_seed(14)
+    manual_seed(14)
     logits = _forward(model, torch.zeros(n, 1, dtype=torch.long))[:, 0]
     stays_zero = torch.isclose(logits, empty.expand_as(logits), atol=1e-5).all(-1)
     heads = GPT_SIZE["num_heads"] * GPT_SIZE["num_layers"]

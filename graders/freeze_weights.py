@@ -26,7 +26,8 @@ from torch import nn
 
 from solutions import freeze_weights as reference
 
-from .properties import expect_value_error, grading, run_property
+from .judge import judged
+from .properties import expect_value_error, grading, manual_seed, run_property
 from .properties import on_one_thread
 
 VOCAB, LAYERS = 61, 4
@@ -42,7 +43,7 @@ def _base_model(seed: int, tie: bool):
         attention_types=[[["global", "local"], LAYERS // 2]], window_size=4, intermediate_size=32,
         tie_word_embeddings=tie, bos_token_id=0, eos_token_id=0,
     )
-    torch.manual_seed(seed)
+    manual_seed(seed)
     return GPTNeoForCausalLM(config).eval()
 
 
@@ -98,6 +99,7 @@ def _assert_frozen_kept_and_rest_moved(model, before: dict[str, torch.Tensor], w
 
 # ---------------------------------------------------------------------------------------- part 1
 
+@judged
 @on_one_thread
 def check_freeze_attention(freeze_attention) -> None:
     """Part 1: freeze_attention."""
@@ -151,6 +153,7 @@ def oracle_counts(model) -> dict[str, int]:
     return counts
 
 
+@judged
 @on_one_thread
 def check_count_parameters(count_parameters) -> None:
     """Part 2: count_parameters."""
@@ -207,6 +210,7 @@ def _linear_weights(model) -> dict[int, str]:
             if isinstance(m, nn.Linear) and m.weight is not output}
 
 
+@judged
 @on_one_thread
 def check_make_optimizer(make_optimizer) -> None:
     """Part 3: make_optimizer."""

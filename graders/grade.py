@@ -16,8 +16,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import manifest, notebooks, profile
+from . import audit, judge as judge_module, manifest, notebooks, profile
 from .course import DEFAULT_CELL_TIMEOUT, Course
+from .judge import Judge
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -41,6 +42,8 @@ class CellResult:
     score: float
     max_score: float
     message: str | None = None
+    #: set when the notebook's own run and the judge disagree on this part (suspected tampering)
+    flag: str | None = None
 
 
 @dataclass
@@ -48,6 +51,8 @@ class AssignmentResult:
     assignment: str
     cells: list[CellResult]
     error: str | None = None
+    #: what reproduces this grade: the submission's hash, the course version, profile and seed
+    record: dict = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -178,6 +183,7 @@ def _log_reason(result: dict) -> str:
 
 
 def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
+    """The notebook's own result per grade cell, as nbgrader recorded it in the gradebook."""
     from nbgrader.api import Gradebook
 
     expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
@@ -197,6 +203,45 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
     return AssignmentResult(sub.assignment.id, cells)
 
 
+def judged(result: AssignmentResult, verdicts: dict[str, judge_module.Verdict]) -> AssignmentResult:
+    """Scores as the judge allows them: a part with a hidden check scores only when the notebook's
+    run passed it AND the judge's own run of the check passed. A part the notebook reports passed
+    while the judge saw its check fail, or never saw it, is flagged as suspected tampering."""
+    for c in result.cells:
+        v = verdicts.get(c.grade_id)
+        if v is None:  # a grade cell without a hidden check: the notebook's result stands
+            continue
+        passed_in_notebook = c.score >= c.max_score and c.message is None
+        if v.passed:
+            if not passed_in_notebook and c.message:
+                c.message = "visible test or cell code failed (the hidden check passed): " + c.message
+            continue
+        c.score = 0.0
+        if v.ran:
+            c.message = "hidden check failed: " + (v.message or "")
+        elif c.message:
+            c.message = "visible test failed (the hidden check did not run): " + c.message
+        else:
+            c.message = "no points: the hidden check never ran"
+        if passed_in_notebook:
+            c.flag = ("suspected tampering: the notebook's run reported this part passed, but its hidden check "
+                      + ("failed in the judge" if v.ran else "never reached the judge"))
+    return result
+
+
+def _store_scores(course: Course, sub: Submission, result: AssignmentResult) -> None:
+    """Write the final scores into the gradebook, so that formgrader shows what the report says."""
+    from nbgrader.api import Gradebook
+
+    scores = {c.grade_id: c.score for c in result.cells}
+    with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
+        for g in nb.grades:
+            if g.name in scores and g.auto_score is not None and g.auto_score != scores[g.name]:
+                g.auto_score = scores[g.name]
+        gb.db.commit()
+
+
 def _invalid_reason(notebook: Path) -> str | None:
     if not notebook.is_file():
         return f"no notebook {notebook.name} in the submission"
@@ -209,6 +254,13 @@ def _invalid_reason(notebook: Path) -> str | None:
 
 
 def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None) -> AssignmentResult:
+    """Grade one notebook; its result carries the audit record (graders/audit.py)."""
+    result = _grade_notebook(course, sub, feedback_dir)
+    result.record = audit.record(sub.notebook)
+    return result
+
+
+def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) -> AssignmentResult:
     if not sub.assignment.authored:
         return AssignmentResult(sub.assignment.id, [], f"{sub.assignment.id} has no source notebook in this course yet")
     reason = _invalid_reason(sub.notebook)
@@ -219,10 +271,13 @@ def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None)
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     shutil.copyfile(sub.notebook, dest / f"{sub.assignment.id}.ipynb")
-    result = course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
+    judge = Judge.shared()  # one per grading process; the kernel reaches it through the environment
+    with profile.environment(judge.environment()), judge.judging(sub.assignment) as verdicts:
+        result = course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
     if not result["success"]:
         return _zero(sub.assignment, f"nbgrader could not grade it: {_log_reason(result)}")
-    graded = _read_scores(course, sub)
+    graded = judged(_read_scores(course, sub), verdicts)
+    _store_scores(course, sub, graded)
     if feedback_dir is not None:
         fb = course.api().generate_feedback(sub.assignment.id, sub.student, force=True)
         html = course.path("feedback", sub.assignment.id, sub.student) / f"{sub.assignment.id}.html"
@@ -230,6 +285,9 @@ def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None)
             target = Path(feedback_dir) / sub.student / sub.assignment.id
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(html, target / html.name)
+            from .feedback import annotate
+
+            annotate(target / html.name, graded)
     return graded
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from solutions import hellaswag as reference
 
+from .judge import judged
 from .properties import grading, one_thread, run_property
 
 # ------------------------------------------------------------------------------------ inputs
@@ -97,6 +98,7 @@ def _as_floats(got, n: int, what: str) -> list[float]:
 
 # ------------------------------------------------------------------------------------ checks
 
+@judged
 def check_preprocess(preprocess) -> None:
     """Part 1: the harness's four cleaning steps, in order."""
     __tracebackhide__ = True
@@ -112,6 +114,7 @@ def check_preprocess(preprocess) -> None:
     run_property("preprocess vs lm-evaluation-harness", matches_harness)
 
 
+@judged
 def check_build_request(build_request) -> None:
     """Part 2: context = preprocess(label + ": " + ctx_a + " " + ctx_b.capitalize()); " " + preprocess(ending)."""
     __tracebackhide__ = True
@@ -134,6 +137,7 @@ def check_build_request(build_request) -> None:
     run_property("build_request vs lm-evaluation-harness", matches_harness)
 
 
+@judged
 def check_continuation_logprobs(continuation_logprobs) -> None:
     """Part 3: scores vs the oracle and the reference; independent of the batch and its order."""
     __tracebackhide__ = True
@@ -196,6 +200,7 @@ def _clear_items(name: str) -> tuple:
     return tuple(kept)
 
 
+@judged
 def check_evaluate(evaluate) -> None:
     """Part 4: acc (argmax of sums) and acc_norm (argmax of sums per character of the ending)."""
     __tracebackhide__ = True

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from solutions import instruction_tuning as reference
 
-from .properties import expect_value_error, grading, on_one_thread, quiet_libraries, run_property
+from .judge import judged
+from .properties import expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property
 
 KEYS = ("input_ids", "attention_mask", "labels")
 # Any Unicode text (hypothesis' default alphabet: every plane, combining marks, controls), empty
@@ -49,7 +50,7 @@ def loss_model():
     from transformers import GPT2Config, GPT2LMHeadModel
 
     tok = tokenizers()["own pad"]
-    torch.manual_seed(0)
+    manual_seed(0)
     config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=32, n_layer=1, n_head=2,
                         initializer_range=0.2, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
     return GPT2LMHeadModel(config).eval()
@@ -98,6 +99,7 @@ def _expected_labels(ex: Example) -> torch.Tensor:
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_format_prompt(format_prompt) -> None:
     """Part 1: "QUESTION: {question} ANSWER:" and, with an answer, " {answer}" appended."""
     __tracebackhide__ = True
@@ -135,6 +137,7 @@ def _on_examples(prop):
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_tokenize_inputs(tokenize_example) -> None:
     """Part 2: input_ids (prompt, answer, EOS, truncated, right-padded with the pad id) and attention_mask."""
     __tracebackhide__ = True
@@ -157,6 +160,7 @@ def check_tokenize_inputs(tokenize_example) -> None:
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_tokenize_labels(tokenize_example) -> None:
     """Part 3: labels are the input ids on the answer and its EOS, -100 elsewhere; the loss follows."""
     __tracebackhide__ = True
@@ -227,7 +231,7 @@ def eos_prone_model(tok):
 
     config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=64, n_layer=2, n_head=2,
                         tie_word_embeddings=False, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
-    torch.manual_seed(0)
+    manual_seed(0)
     model = GPT2LMHeadModel(config).eval()
     with torch.no_grad():
         model.lm_head.weight[tok.eos_token_id] *= 4.0
@@ -236,6 +240,7 @@ def eos_prone_model(tok):
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_answer_question(answer_question) -> None:
     """Part 4: greedy answer of the model, stopped at EOS, without the prompt."""
     __tracebackhide__ = True

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from solutions import kl_divergence as reference
 
 from .hellaswag import load
+from .judge import judged
 from .properties import expect_value_error, grading, one_thread, run_property
 
 _SCIPY = [(scipy.stats, "entropy"), (scipy.special, "rel_entr"), (scipy.special, "kl_div"),
@@ -104,6 +105,7 @@ _BAD_PAIRS = [
 
 # ------------------------------------------------------------------------------------ checks
 
+@judged
 def check_kl_divergence(kl_divergence) -> None:
     """Part 1: KL(P || Q) in nats vs scipy.stats.entropy; >= 0, zero iff equal, asymmetric; inf; ValueError."""
     __tracebackhide__ = True
@@ -160,6 +162,7 @@ def check_kl_divergence(kl_divergence) -> None:
         expect_value_error(lambda: _call(kl_divergence, *args), f"kl_divergence with {what}")
 
 
+@judged
 def check_js_divergence(js_divergence) -> None:
     """Part 2: JS in nats vs scipy's jensenshannon squared; symmetric, <= ln 2, ln 2 for disjoint supports."""
     __tracebackhide__ = True
@@ -199,6 +202,7 @@ def corpora(draw):
     return sequences, vocab_size, smoothing
 
 
+@judged
 def check_token_distribution(token_distribution) -> None:
     """Part 3: (count + smoothing) / (N + smoothing * V), a float64 vector summing to 1; ValueErrors."""
     __tracebackhide__ = True
@@ -244,6 +248,7 @@ def oracle_next_token_kl(model_p, model_q, ids: list[int]) -> float:
 MODEL_PAIRS = [("tiny-gpt2", "tiny-gpt-neo"), ("eval-small", "eval-large"), ("eval-large", "tiny-gpt2")]
 
 
+@judged
 def check_next_token_kl(next_token_kl) -> None:
     """Part 4: mean over positions of KL(P(.|prefix) || Q(.|prefix)); 0 with itself; vs the oracle."""
     __tracebackhide__ = True

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from solutions import multi_head_attention as reference
 from solutions import transformer_block as block_reference
 
+from .judge import judged
 from .properties import assert_tensor_close, expect_value_error, grading, run_property
 from .transformer_block import assert_causal, inputs, output, randomize, twin
 
@@ -39,6 +40,7 @@ def problems(max_heads: int = 4):
                      D=st.integers(1, 5), seed=st.integers(0, 2**16))
 
 
+@judged
 def check_split_merge_heads(split_heads, merge_heads) -> None:
     """Part 1: split_heads (B, T, E) -> (B, H, T, D) and merge_heads back."""
     __tracebackhide__ = True
@@ -69,6 +71,7 @@ def _torch_mha(mha: torch.nn.Module, E: int, H: int) -> torch.nn.MultiheadAttent
     return t.eval()
 
 
+@judged
 def check_multi_head_attention(MultiHeadAttention) -> None:
     """Part 2: MultiHeadAttention(E, H) vs the reference, torch's nn.MultiheadAttention and AttentionHead."""
     __tracebackhide__ = True

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from solutions import perplexity as reference
 
-from .properties import expect_value_error, grading, on_one_thread, quiet_libraries, run_property
+from .judge import judged
+from .properties import expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property
 
 MAX_WINDOW = 48
 RTOL = 1e-4
@@ -39,7 +40,7 @@ def model(vocab_size: int = 97, uniform: bool = False, seed: int = 0):
 
     config = GPT2Config(vocab_size=vocab_size, n_positions=64, n_embd=32, n_layer=2, n_head=2,
                         initializer_range=0.4, bos_token_id=0, eos_token_id=0)
-    torch.manual_seed(seed)
+    manual_seed(seed)
     m = GPT2LMHeadModel(config).eval()
     if uniform:
         with torch.no_grad():
@@ -140,6 +141,7 @@ def _close(got: float, expected: float, what: str, problem: Problem) -> None:
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_one_window(perplexity) -> None:
     """Part 1: a text that fits in one window; the uniform model; nonsense arguments."""
     __tracebackhide__ = True
@@ -176,6 +178,7 @@ def check_one_window(perplexity) -> None:
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_non_overlapping(perplexity) -> None:
     """Part 2: stride equal to the window (the default): consecutive chunks, token-weighted mean."""
     __tracebackhide__ = True
@@ -198,6 +201,7 @@ def check_non_overlapping(perplexity) -> None:
 
 @on_one_thread
 @quiet_libraries()
+@judged
 def check_sliding_window(perplexity) -> None:
     """Part 3: stride < window: every token scored once, with the context its window gives it."""
     __tracebackhide__ = True

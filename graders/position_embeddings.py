@@ -22,6 +22,7 @@ from sklearn.metrics.pairwise import cosine_similarity as sklearn_cosine_similar
 
 from solutions import position_embeddings as reference
 
+from .judge import judged
 from .properties import assert_tensor_close, expect_value_error, grading, run_property
 
 
@@ -49,6 +50,7 @@ def formula(num_positions: int, dim: int) -> np.ndarray:
     return table
 
 
+@judged
 def check_sinusoidal_position_embeddings(sinusoidal_position_embeddings) -> None:
     """Part 1: the interleaved sin/cos table; ValueError for an odd dim or negative sizes."""
     __tracebackhide__ = True
@@ -94,6 +96,7 @@ def _cosine(fn, X: np.ndarray):
     return np.asarray(got, dtype=np.float64)
 
 
+@judged
 def check_cosine_similarity_matrix(cosine_similarity_matrix) -> None:
     """Part 2: all pairwise cosine similarities of the rows, zero rows giving 0."""
     __tracebackhide__ = True
@@ -135,6 +138,7 @@ def check_cosine_similarity_matrix(cosine_similarity_matrix) -> None:
 
 # ------------------------------------------------------------------------------- positions
 
+@judged
 def check_token_positions(token_positions) -> None:
     """Part 3: the indices where a token occurs, in increasing order."""
     __tracebackhide__ = True
@@ -185,6 +189,7 @@ def similarity(problem: SimilarityProblem) -> np.ndarray:
     return sklearn_cosine_similarity(rng.normal(size=(problem.n, 4)))
 
 
+@judged
 def check_close_far_similarity(close_far_similarity) -> None:
     """Part 4: mean similarity over 0 < |i-j| <= threshold and over |i-j| > threshold."""
     __tracebackhide__ = True

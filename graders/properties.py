@@ -8,7 +8,9 @@ must not fail a correct solution), a bounded number of examples, one failure rep
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import importlib
 import re
 from typing import Callable
 
@@ -79,6 +81,38 @@ def on_one_thread(check):
         with one_thread():
             return check(*args, **kwargs)
     return wrapper
+
+
+# ----------------------------------------------------------------- where the student's code runs
+# Under grading, the student's objects live in the sandboxed kernel and a check holds proxies to
+# them (graders/judge.py). These helpers do the right thing on both sides, so a check reads the
+# same whether it is judged or called directly in a test.
+
+def _session():
+    from .judge import SESSION
+
+    return SESSION.get()
+
+
+def student_module(name: str):
+    """The module `name` as the student's code sees it: imported in the kernel when judged (to
+    build there, say, a model that the student's function changes in place), here otherwise."""
+    conn = _session()
+    return importlib.import_module(name) if conn is None else conn.request("import", name)
+
+
+def inside_student_module(module: torch.nn.Module):
+    """A copy of `module` (a reference part) that the check can place inside the student's module:
+    it sits there as a module of the kernel's and computes here, in the judge. A copy, so that
+    nothing the student's code does to it reaches the objects the check computes expected values with."""
+    return _session().request("module", copy.deepcopy(module))
+
+
+def manual_seed(seed: int) -> None:
+    """torch.manual_seed here and, when judged, in the kernel where the student's code draws."""
+    torch.manual_seed(seed)
+    if _session() is not None:
+        student_module("torch").manual_seed(seed)
 
 
 def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float | None = None,

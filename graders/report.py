@@ -24,7 +24,10 @@ def _rows(report: Report) -> list[tuple[str, str, str, str]]:
     for student, results in report.results.items():
         for r in results:
             failed = [c.grade_id for c in r.cells if c.score < c.max_score]
+            flagged = [c.grade_id for c in r.cells if c.flag]
             note = f"error: {r.error}" if r.error else ("lost points in " + ", ".join(failed) if failed else "")
+            if flagged:
+                note += "; suspected tampering in " + ", ".join(flagged)
             rows.append((student, r.assignment, f"{_fmt(r.score)} / {_fmt(r.max_score)}", note.splitlines()[0] if note else ""))
         if len(results) > 1:
             score, max_score = report.total(student)
@@ -57,8 +60,10 @@ def as_dict(report: Report) -> dict:
                     "score": r.score,
                     "max_score": r.max_score,
                     "error": r.error,
+                    "record": r.record,
                     "cells": [
-                        {"grade_id": c.grade_id, "score": c.score, "max_score": c.max_score, "message": c.message}
+                        {"grade_id": c.grade_id, "score": c.score, "max_score": c.max_score, "message": c.message,
+                         "flag": c.flag}
                         for c in r.cells
                     ],
                 }
@@ -100,7 +105,7 @@ def write_junit(report: Report, path: Path) -> None:
                 ET.SubElement(props, "property", name="max_score", value=_fmt(c.max_score))
                 if c.score < c.max_score and not r.error:
                     failures += 1
-                    text = c.message or "lost points"
+                    text = "\n".join(x for x in (c.flag, c.message) if x) or "lost points"
                     ET.SubElement(case, "failure", message=text.splitlines()[0]).text = text
             suite.set("tests", str(len(r.cells) + (1 if r.error else 0)))
             suite.set("failures", str(failures))

@@ -10,7 +10,6 @@ the block's wiring (pre-LayerNorm, two residual branches) and not the head or th
 
 from __future__ import annotations
 
-import copy
 from typing import NamedTuple
 
 import torch
@@ -19,7 +18,8 @@ from hypothesis import strategies as st
 
 from solutions import transformer_block as reference
 
-from .properties import assert_tensor_close, grading, load_weights, run_property
+from .judge import judged
+from .properties import assert_tensor_close, grading, inside_student_module, load_weights, run_property
 
 
 class Problem(NamedTuple):
@@ -80,6 +80,7 @@ def assert_causal(module, problem: Problem, data, what: str) -> None:
     assert_tensor_close(b[:, :m], a[:, :m], what=f"{what}: changing the tokens from position {m} on changed outputs before {m} (it looks ahead)")
 
 
+@judged
 def check_attention_head(AttentionHead) -> None:
     """Part 1: AttentionHead(E): q/k/v/o projections with bias and causal attention."""
     __tracebackhide__ = True
@@ -103,6 +104,7 @@ def check_attention_head(AttentionHead) -> None:
     run_property("AttentionHead must be causal", causal)
 
 
+@judged
 def check_mlp(MLP) -> None:
     """Part 2: MLP(E, expansion=4): fc_in, GELU with the tanh approximation, fc_out."""
     __tracebackhide__ = True
@@ -120,18 +122,24 @@ def check_mlp(MLP) -> None:
 
 
 def _with_reference_sublayers(block, ref):
-    block.attn = copy.deepcopy(ref.attn)
-    block.mlp = copy.deepcopy(ref.mlp)
+    block.attn = inside_student_module(ref.attn)
+    block.mlp = inside_student_module(ref.mlp)
     return block
 
 
+@judged
 def check_transformer_block(TransformerBlock) -> None:
     """Part 3: TransformerBlock(E): pre-LayerNorm, a residual around each sublayer, 12E^2 + 13E parameters."""
     __tracebackhide__ = True
 
-    def make(problem):
+    def make(problem, zero_sublayers=False):
         ref = randomize(reference.TransformerBlock(problem.E), problem.seed)
         block = twin(lambda: TransformerBlock(problem.E), ref, f"TransformerBlock({problem.E})")
+        if zero_sublayers:
+            with torch.no_grad():
+                for layer in (ref.attn.o_proj, ref.mlp.fc_out):
+                    layer.weight.zero_()
+                    layer.bias.zero_()
         return ref, _with_reference_sublayers(block, ref)
 
     @grading(30)
@@ -145,11 +153,7 @@ def check_transformer_block(TransformerBlock) -> None:
     @grading(15)
     @given(problems())
     def zeroed_sublayers_give_the_identity(problem):
-        ref, block = make(problem)
-        with torch.no_grad():
-            for layer in (block.attn.o_proj, block.mlp.fc_out):
-                layer.weight.zero_()
-                layer.bias.zero_()
+        _, block = make(problem, zero_sublayers=True)
         x = inputs(problem)
         assert_tensor_close(output(block, x, "TransformerBlock"), x,
                             what="with the outputs of attn and mlp zeroed, the block must return its input (x + 0 + 0)")

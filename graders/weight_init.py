@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from .properties import assert_tensor_close, assert_unchanged, expect_value_error, grading, run_property
+from .judge import judged
+from .properties import assert_tensor_close, assert_unchanged, expect_value_error, grading, manual_seed, run_property
 
 
 # ----------------------------------------------------------------------------------- get_batch
@@ -99,6 +100,7 @@ UNIFORM_LENGTH, UNIFORM_T, UNIFORM_BATCH, UNIFORM_CALLS, UNIFORM_SEED = 40, 8, 6
 FALSE_FAILURE_RATE = 1e-6
 
 
+@judged
 def check_get_batch(get_batch) -> None:
     """Part 1: windows of the stream, Y shifted by one, every valid start equally likely, ValueErrors."""
     __tracebackhide__ = True
@@ -118,9 +120,9 @@ def check_get_batch(get_batch) -> None:
         data = _stream_data(stream.length, stream.seed)
         B, T = stream.batch_size, stream.context_window_size
         what = f"get_batch(data of length {stream.length}, batch_size={B}, context_window_size={T})"
-        torch.manual_seed(1)
+        manual_seed(1)
         a = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
-        torch.manual_seed(2)
+        manual_seed(2)
         b = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
         if not (torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])):
             raise AssertionError(f"{what}: two generators with the same seed gave different batches; draw the start "
@@ -149,6 +151,7 @@ def check_get_batch(get_batch) -> None:
     expect_value_error(lambda: get_batch(data, 2, 0), "context_window_size=0")
 
 
+@judged
 def check_uniform_starts(starts: list[int], num_starts: int) -> None:
     """Chi-square test that `starts` are uniform over range(num_starts); see UNIFORM_* above."""
     from scipy.stats import chi2
@@ -183,6 +186,7 @@ def logits_problems():
                      seed=st.integers(0, 2**16))
 
 
+@judged
 def check_lm_loss(lm_loss) -> None:
     """Part 2: the mean cross-entropy over every position, its value and its gradient."""
     __tracebackhide__ = True
@@ -241,6 +245,7 @@ class Estimate(NamedTuple):
     vocab_size: int
 
 
+@judged
 def check_estimate_loss(estimate_loss) -> None:
     """Part 4: the mean loss of eval_iters batches, in eval mode, without gradients, as a float."""
     __tracebackhide__ = True
@@ -251,7 +256,7 @@ def check_estimate_loss(estimate_loss) -> None:
     def known_loss(p):
         data = torch.arange(200) % p.vocab_size
         model = NextTokenModel(p.vocab_size).train()
-        torch.manual_seed(0)
+        manual_seed(0)
         before = data.clone()
         got = estimate_loss(model, data, p.batch_size, p.context_window_size, p.eval_iters)
         assert_unchanged([before], [data], ["data"])
@@ -321,6 +326,7 @@ def _check_normal(values: torch.Tensor, std: float, what: str) -> None:
                              "use a normal distribution (nn.init.normal_)")
 
 
+@judged
 def check_init_gpt_weights(init_gpt_weights) -> None:
     """Part 3: GPT-2's init on the course's GPT: per-kind statistics, tying kept, loss near ln V."""
     __tracebackhide__ = True
@@ -329,14 +335,14 @@ def check_init_gpt_weights(init_gpt_weights) -> None:
     for options in INIT_CONFIGS:
         config = GPTConfig(**options)
         L = config.num_layers
-        torch.manual_seed(L)
+        manual_seed(L)
         model = GPT(config)
         with torch.no_grad():  # start from values no init leaves behind, so that nothing is left as it was
             for p in model.parameters():
                 p.normal_(0.5, 1.0)
         names_before = [n for n, _ in model.named_parameters()]
         where = f"GPTConfig({', '.join(f'{k}={v}' for k, v in options.items())})"
-        torch.manual_seed(100 + L)
+        manual_seed(100 + L)
         try:
             init_gpt_weights(model, L)
         except Exception as exc:

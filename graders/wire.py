@@ -55,7 +55,7 @@ import weakref
 
 __all__ = [
     "Connection", "Proxy", "RemoteError", "ConnectionLost", "ForbiddenCall", "Watched",
-    "call_watched", "watch_call", "is_proxy",
+    "call_watched", "watch_call", "is_proxy", "remote",
 ]
 
 CHUNK = 64  # items fetched per round trip when iterating over a remote object
@@ -84,7 +84,7 @@ class ForbiddenCall(AssertionError):
 
     def __init__(self, names):
         self.names = sorted(names)
-        super().__init__("the code under test called " + ", ".join(self.names) + ", which this part forbids")
+        super().__init__("your code called " + ", ".join(self.names) + ": this part asks you to write it yourself, without it")
 
 
 class Watched:
@@ -550,6 +550,36 @@ def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
     return Watched(value, error, sorted(called), cpu, targets.unresolved)
 
 
+class remote:
+    """Operations on a proxy whose result stays with the owner, as a proxy, even when it is plain
+    data: `remote(out).loss.backward()` runs backward on the owner's own loss tensor, where
+    `out.loss.backward()` would run it on a by-value copy. Attribute access and calls chain."""
+
+    __slots__ = ("_proxy",)
+
+    def __init__(self, proxy):
+        if type(proxy) is not Proxy:
+            raise TypeError("remote() needs a Proxy (an object of the other process)")
+        object.__setattr__(self, "_proxy", proxy)
+
+    def __getattr__(self, name):
+        p = self._proxy
+        return remote(p._wire_conn._op("getattr", p, name, ref=True))
+
+    def __getitem__(self, key):
+        p = self._proxy
+        return remote(p._wire_conn._op("getitem", p, key, ref=True))
+
+    def __call__(self, *args, **kwargs):
+        p = self._proxy
+        return remote(p._wire_conn._op("call", p, args, kwargs, ref=True))
+
+    @property
+    def proxy(self):
+        """The proxy itself: use it as an argument, or to get the value (by value) with plain operations."""
+        return self._proxy
+
+
 def call_watched(proxy, args=(), kwargs=None, *, forbid=()):
     """Call a remote function, watched by its owner for calls to the names in `forbid`.
 
@@ -617,7 +647,10 @@ class Proxy:
         return self._wire_conn._op("getattr", self, name)
 
     def __call__(self, *args, **kwargs):
-        return self._wire_conn._op("call", self, args, kwargs)
+        conn = self._wire_conn
+        if conn.forbid:  # every call is watched while the connection forbids something
+            return call_watched(self, args, kwargs, forbid=conn.forbid)
+        return conn._op("call", self, args, kwargs)
 
     def __exit__(self, exc_type, exc, tb):
         info = None if exc is None else _exception_info(exc, with_traceback=False)
@@ -724,6 +757,8 @@ class Connection:
         self.last_cpu_time = None
         self.last_called: list = []
         self.last_unresolved: list = []
+        #: names every call through this end's proxies is watched for, meanwhile (empty: plain calls)
+        self.forbid: tuple = ()
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -892,10 +927,13 @@ class Connection:
 
     # -- asking -----------------------------------------------------------------------------------
 
-    def _op(self, op, proxy, *args):
+    def _op(self, op, proxy, *args, ref=False):
         if proxy._wire_conn is not self:
             raise ValueError("this proxy belongs to another connection")
-        return self._request({"op": op, "h": proxy._wire_h}, args)
+        header = {"op": op, "h": proxy._wire_h}
+        if ref:
+            header["ref"] = True
+        return self._request(header, args)
 
     def _request(self, header: dict, args: tuple):
         with self._lock:
@@ -954,7 +992,8 @@ class Connection:
             enc = _Encoder(self)
             if error is None:
                 try:
-                    reply["v"] = enc.encode(value)
+                    # asked for by reference (see `remote`): even plain data stays with its owner
+                    reply["v"] = enc._reference(value) if header.get("ref") else enc.encode(value)
                 except Exception as e:  # a module from a strict side, a cyclic list
                     enc.undo()
                     error = e

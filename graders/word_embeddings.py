@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 from solutions import word_embeddings as reference
 
 from .fixtures_text import synonym_corpus
+from .judge import judged
 from .properties import assert_tensor_close, expect_value_error, grading, one_thread, run_property
 
 
@@ -44,6 +45,7 @@ texts = st.lists(
 word_lists = st.lists(st.text("abcdefg", min_size=2, max_size=4), max_size=25)
 
 
+@judged
 def check_vocabulary(tokenize_words, build_vocab) -> None:
     """Part 1: words of a text; ids of the sorted unique words and the inverse mapping."""
     __tracebackhide__ = True
@@ -110,6 +112,7 @@ def _compare_items(got, expected, where):
                 raise AssertionError(f"{where}: the {name} of item {i}: expected {et.tolist()}, got {gt.tolist()}")
 
 
+@judged
 def check_dataset(TokenDataset) -> None:
     """Part 2: the (context, shifted context) windows at starts 0, stride, ... < len(words) - n."""
     __tracebackhide__ = True
@@ -162,6 +165,7 @@ def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
                 q.copy_(p)
 
 
+@judged
 def check_model(NeuralLanguageModel) -> None:
     """Part 3: the student's model with the reference's weights computes the reference's logits."""
     __tracebackhide__ = True
@@ -220,6 +224,7 @@ class EpochProblem(NamedTuple):
 epoch_problems = st.builds(EpochProblem, st.integers(1, 5), st.integers(1, 4), st.integers(4, 16), st.integers(0, 2**16))
 
 
+@judged
 def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
     """Part 4: one epoch equals the reference's and lowers the loss; trained synonyms end up close."""
     __tracebackhide__ = True
@@ -254,6 +259,7 @@ def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
     check_synonyms(train_epoch, NeuralLanguageModel)
 
 
+@judged
 def check_synonyms(train_epoch, NeuralLanguageModel, epochs: int = 3) -> dict[tuple[str, str], float]:
     """Train the student's model with the student's train_epoch; synonyms must end up closest."""
     __tracebackhide__ = True
@@ -295,6 +301,7 @@ neighbour_problems = st.integers(2, 15).flatmap(lambda V: st.builds(
     NeighbourProblem, st.just(V), st.integers(2, 8), st.integers(0, V - 1), st.integers(1, V - 1), st.integers(0, 2**16)))
 
 
+@judged
 def check_most_similar(most_similar) -> None:
     """Part 5: the k nearest words by cosine similarity, most similar first, the word left out."""
     __tracebackhide__ = True

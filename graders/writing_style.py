@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from solutions import writing_style as reference
 
+from .judge import judged
 from .properties import expect_value_error, grading, on_one_thread, run_property
 
 VOCAB = 61
@@ -67,6 +68,7 @@ def _ids(x, what: str) -> list[int]:
 
 # ---------------------------------------------------------------------------------------- part 1
 
+@judged
 @on_one_thread
 def check_data(split_tokens, sample_batch) -> None:
     """Part 1: split_tokens and sample_batch."""
@@ -181,6 +183,7 @@ def _as_loss(value, what: str) -> float:
     return float(value)
 
 
+@judged
 @on_one_thread
 def check_train_step(train_step) -> None:
     """Part 2: train_step."""
@@ -280,6 +283,7 @@ def _close(got: float, expected: float, what: str, rel: float = 1e-4) -> None:
         raise AssertionError(f"{what}: expected {expected:.6f}, got {got:.6f} (relative tolerance {rel:g})")
 
 
+@judged
 @on_one_thread
 def check_perplexity(perplexity) -> None:
     """Part 3: perplexity over consecutive non-overlapping windows, per token."""

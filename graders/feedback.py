@@ -1,0 +1,53 @@
+"""The student's feedback page: nbgrader's HTML with a summary of every part on top.
+
+nbgrader's feedback shows the graded notebook. The summary says, per part, the points, whether it
+passed, and why not: a failed visible test (the asserts the student could run), or the hidden
+check's message as the judge gave it (the property, the smallest failing input, expected vs got,
+the tolerance). It never shows a hidden check's code: the checks live in graders/, which neither
+the notebook nor this page contains.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from .grade import AssignmentResult
+
+STYLE = ("font-family: sans-serif; margin: 1em 2em; border-collapse: collapse;",
+         "border: 1px solid #bbb; padding: 4px 8px; vertical-align: top; text-align: left;")
+
+
+def _status(message: str | None, passed: bool) -> str:
+    if passed:
+        return "passed (visible tests and hidden check)"
+    if message and message.startswith("hidden check failed"):
+        return "hidden check failed"
+    if message and message.startswith("visible test"):
+        return "visible test failed"
+    return "not passed"
+
+
+def summary(result: AssignmentResult) -> str:
+    """An HTML table of the parts of one graded notebook."""
+    table, cell = STYLE
+    rows = [f"<tr><th style='{cell}'>part</th><th style='{cell}'>points</th><th style='{cell}'>result</th>"
+            f"<th style='{cell}'>message</th></tr>"]
+    for c in result.cells:
+        passed = c.score >= c.max_score
+        text = "\n".join(x for x in (c.flag, c.message) if x) if not passed else ""
+        rows.append(
+            f"<tr><td style='{cell}'>{html.escape(c.grade_id)}</td>"
+            f"<td style='{cell}'>{c.score:g} / {c.max_score:g}</td>"
+            f"<td style='{cell}'>{html.escape(_status(c.message, passed))}</td>"
+            f"<td style='{cell}'><pre style='white-space: pre-wrap; margin: 0'>{html.escape(text)}</pre></td></tr>")
+    head = f"<h2 style='font-family: sans-serif; margin: 1em 2em 0'>{html.escape(result.assignment)}: " \
+           f"{result.score:g} / {result.max_score:g}</h2>"
+    return f"<div id='llmt-summary'>{head}<table style='{table}'>{''.join(rows)}</table></div>"
+
+
+def annotate(page: Path, result: AssignmentResult) -> None:
+    """Insert the summary at the top of nbgrader's feedback page `page` (a file of ours, not the student's)."""
+    text = Path(page).read_text(encoding="utf-8")
+    at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+    Path(page).write_text(text[:at] + summary(result) + text[at:], encoding="utf-8")
