@@ -29,11 +29,11 @@ from pathlib import Path
 
 from . import gradebook, manifest
 from .course import Course
-from .grade import AssignmentResult, Submission, _zero, grade_one, ignore_nbgrader_warnings
+from .grade import AssignmentResult, Submission, _clean, _zero, grade_one, ignore_nbgrader_warnings
 from .serialize import from_plain, to_plain
 
-#: Workers `llmt check` and `llmt demo` use by default, at most: each grading holds a kernel with
-#: torch and the offline models (most of a GB of memory).
+#: Workers `llmt check` and `llmt demo` use by default, at most: each grading runs a kernel with
+#: torch and the offline models, so memory grows with the number of workers.
 MAX_DEFAULT_WORKERS = 4
 
 
@@ -59,9 +59,9 @@ def _serve(conn, env: dict[str, str], cell_timeout: int, work) -> None:
             try:
                 reply = ("done", to_plain(work(Course(root, cell_timeout), sub, feedback_dir)))
             except Exception as exc:  # grading this notebook failed; the worker goes on
-                reply = ("failed", f"{type(exc).__name__}: {exc}")
+                reply = ("failed", _clean(f"{type(exc).__name__}: {exc}", 500))
             conn.send((index, *reply))
-    except (KeyboardInterrupt, EOFError):  # Ctrl-C, or the parent is gone
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):  # Ctrl-C, or the parent is gone
         return
 
 
