@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import manifest, release, report
+from . import manifest, merge, release, report
 from .grade import UsageError, find_submissions, grade
+from .parallel import MAX_DEFAULT_WORKERS, default_workers
 from .selfcheck import check, demo
+from .shard import Shard
 
 
 def _assignments(names: list[str]) -> list[manifest.Assignment]:
@@ -45,17 +47,49 @@ def cmd_release(args) -> int:
     return 0
 
 
-def cmd_grade(args) -> int:
+def _workers(args) -> int:
+    if args.workers is None:
+        return default_workers()
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    return args.workers
+
+
+def _check_min_score(args) -> None:
     if args.min_score is not None and not 0 <= args.min_score <= 1:
         raise UsageError("--min-score is a fraction of the maximum, between 0 and 1")
+
+
+def cmd_grade(args) -> int:
+    _check_min_score(args)
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
+    shard = Shard.parse(args.shard) if args.shard is not None else None
+    workers = _workers(args)
     subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
+    todo = shard.pick(subs) if shard else subs
+    if shard:
+        print(f"shard {shard}: {len(todo)} of {len(subs)} notebooks", file=sys.stderr)
     kwargs = {"cell_timeout": args.timeout} if args.timeout else {}
-    rep = grade(subs, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, **kwargs)
+    rep = grade(todo, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, workers=workers, **kwargs)
     rep.notes = notes
+    if shard:
+        rep.shard = shard.describe(subs)
+    return _outputs(rep, args)
+
+
+def cmd_merge(args) -> int:
+    _check_min_score(args)
+    rep = merge.merge_reports(args.reports)
+    if args.course_dirs:
+        merge.merge_gradebooks(rep, args.course_dirs, Path(args.course_dir))
+    return _outputs(rep, args)
+
+
+def _outputs(rep, args) -> int:
+    """Print the table, write --json and --junit; 1 when a student is below --min-score."""
     print(report.table(rep))
     if args.json:
         report.write_json(rep, args.json)
@@ -72,7 +106,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_check(args) -> int:
-    rep, problems = check(_assignments(args.assignments), progress=_progress)
+    rep, problems = check(_assignments(args.assignments), progress=_progress, workers=_workers(args))
     print(report.table(rep))
     if problems:
         print("\ncheck failed:\n  " + "\n  ".join(problems))
@@ -82,7 +116,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    rep, out = demo(_assignments(args.assignments), args.out, progress=_progress)
+    rep, out = demo(_assignments(args.assignments), args.out, progress=_progress, workers=_workers(args))
     print(f"\nGradebook of the demo class (offline profile), course directory {out / 'course'}:\n")
     print(report.table(rep))
     print(f"\nfeedback (HTML): {out / 'feedback'}\nreport (JSON):   {out / 'report.json'}")
@@ -118,15 +152,29 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--feedback", type=Path, help="write nbgrader's HTML feedback under this folder")
     g.add_argument("--timeout", type=int, help="seconds one cell may run (default 120)")
     g.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
+    g.add_argument("--workers", type=int, default=1, metavar="N", help="grade N notebooks at a time, each in its own process and kernel (default 1)")
+    g.add_argument("--shard", metavar="I/N", help="grade only the I-th of N parts of the submissions (1 <= I <= N); join the parts with `llmt merge`")
     g.set_defaults(func=cmd_grade)
 
+    m = sub.add_parser("merge", help="join the reports and gradebooks of `llmt grade --shard I/N` runs into one")
+    m.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="the shards' --json reports, one per shard")
+    m.add_argument("--course-dirs", nargs="+", type=Path, metavar="DIR", help="the shards' --course-dir folders: their gradebooks and graded notebooks are copied into --course-dir")
+    m.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the course directory to merge the gradebooks into (default: this repository)")
+    m.add_argument("--json", type=Path, help="write the merged report as JSON")
+    m.add_argument("--junit", type=Path, help="write the merged report as JUnit XML")
+    m.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
+    m.set_defaults(func=cmd_merge)
+
+    workers_help = f"notebooks graded at a time, each in its own process (default: one per CPU, at most {MAX_DEFAULT_WORKERS})"
     c = sub.add_parser("check", help="the course tests itself: references score full marks, releases zero")
     c.add_argument("assignments", nargs="*", metavar="A")
+    c.add_argument("--workers", type=int, metavar="N", help=workers_help)
     c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("demo", help="grade three demo students and print the gradebook")
     d.add_argument("assignments", nargs="*", metavar="A", help="assignment ids or prefixes (default: every ready one)")
     d.add_argument("--out", type=Path, help="folder for the demo course, feedback and report (default: a new temporary folder)")
+    d.add_argument("--workers", type=int, metavar="N", help=workers_help)
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -67,6 +67,7 @@ class AssignmentResult:
 class Report:
     results: dict[str, list[AssignmentResult]] = field(default_factory=dict)  # student -> results
     notes: list[str] = field(default_factory=list)
+    shard: dict | None = None  # set by `llmt grade --shard`: which part of which list (graders/shard.py)
 
     def add(self, student: str, result: AssignmentResult) -> None:
         self.results.setdefault(student, []).append(result)
@@ -291,18 +292,33 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
     return graded
 
 
+def ignore_nbgrader_warnings() -> None:
+    # nbgrader's gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to fix
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
 def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-          feedback_dir: Path | None = None, progress=None) -> Report:
-    """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores)."""
+          feedback_dir: Path | None = None, progress=None, workers: int = 1) -> Report:
+    """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores).
+
+    `workers` > 1 grades that many notebooks at a time, each in a worker process (graders/parallel.py);
+    the report and the gradebook are the same as serial grading's.
+    """
     course = Course(course_dir, cell_timeout)
     report = Report()
     needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
-    with profile.environment(profile.offline_environment(needed)), warnings.catch_warnings():
-        # nbgrader's gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to fix
-        warnings.filterwarnings("ignore", module="nbgrader")
-        warnings.filterwarnings("ignore", message=".*not in session.*")
+    env = profile.offline_environment(needed)
+    with profile.environment(env), warnings.catch_warnings():
+        ignore_nbgrader_warnings()
         for a in needed:
             course.generate(a)
+        if workers > 1 and len(submissions) > 1:
+            from .parallel import grade_concurrently
+
+            for sub, result in zip(submissions, grade_concurrently(course, submissions, env, feedback_dir, workers, progress)):
+                report.add(sub.student, result)
+            return report
         for sub in submissions:
             if progress:
                 progress(sub)

@@ -70,7 +70,10 @@ def as_dict(report: Report) -> dict:
                 for r in results
             ],
         })
-    return {"course": manifest.COURSE_ID, "profile": "offline", "students": students, "notes": report.notes}
+    out = {"course": manifest.COURSE_ID, "profile": "offline", "students": students, "notes": report.notes}
+    if report.shard is not None:  # `llmt grade --shard`: which part of which list, for `llmt merge`
+        out["shard"] = report.shard
+    return out
 
 
 def _target(path: Path) -> Path:

@@ -18,7 +18,7 @@ from .course import Course
 from .grade import Report, Submission, find_submissions, grade
 
 
-def check(assignments: list[manifest.Assignment], progress=None) -> tuple[Report, list[str]]:
+def check(assignments: list[manifest.Assignment], progress=None, workers: int = 1) -> tuple[Report, list[str]]:
     """Grade the references and the untouched releases; return the report and the problems found."""
     subs = []
     for a in assignments:
@@ -26,7 +26,7 @@ def check(assignments: list[manifest.Assignment], progress=None) -> tuple[Report
         subs.append(Submission("release", a, a.release_notebook))
     problems = []
     with tempfile.TemporaryDirectory(prefix="llmt-check-") as tmp:
-        rep = grade(subs, Path(tmp), progress=progress)
+        rep = grade(subs, Path(tmp), progress=progress, workers=workers)
         for a in assignments:
             problems += _errors_in_cells(Course(Path(tmp)).path("autograded", a.id, "reference") / f"{a.id}.ipynb", a)
     for r in rep.results.get("reference", []):
@@ -65,7 +65,8 @@ def _student_notebook(a: manifest.Assignment, share: float):
 DEMO_STUDENTS = {"complete": 1.0, "half_done": 0.5, "untouched": 0.0}
 
 
-def demo(assignments: list[manifest.Assignment], out: Path | None = None, progress=None) -> tuple[Report, Path]:
+def demo(assignments: list[manifest.Assignment], out: Path | None = None, progress=None, workers: int = 1,
+         ) -> tuple[Report, Path]:
     """Write three students' submissions of `assignments` under `out`, grade them, write JSON and
     feedback there."""
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix="llmt-demo-"))
@@ -76,6 +77,6 @@ def demo(assignments: list[manifest.Assignment], out: Path | None = None, progre
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(_student_notebook(a, share), str(path))
     subs, _ = find_submissions(out / "submissions")
-    rep = grade(subs, out / "course", feedback_dir=out / "feedback", progress=progress)
+    rep = grade(subs, out / "course", feedback_dir=out / "feedback", progress=progress, workers=workers)
     report.write_json(rep, out / "report.json")
     return rep, out
