@@ -29,6 +29,11 @@ def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Config:
     c.Execute.timeout = int(cell_timeout)
     c.Execute.interrupt_on_timeout = True
     c.Execute.kernel_name = "python3"
+    # the feedback page shows the student's notebook without the hidden regions (the checks' calls)
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     # no command history file per kernel; the kernel's own start-up chatter stays out of the logs
     c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
     return c

@@ -7,6 +7,7 @@ import hashlib
 import json
 import stat
 import xml.etree.ElementTree as ET
+from html import escape as html_escape
 
 import nbformat
 import pytest
@@ -160,7 +161,12 @@ def test_feedback_html_per_graded_student(graded):
     feedback = graded["runs"][0][1] / "feedback"
     html = (feedback / "complete" / A.id / f"{A.id}.html").read_text()
     assert "Task 1: the visible tests pass" in html
-    assert (feedback / "wrong_masks" / A.id / f"{A.id}.html").is_file()
+    assert "llmt-summary" in html and "passed (visible tests and hidden check)" in html
+    wrong = (feedback / "wrong_masks" / A.id / f"{A.id}.html").read_text()
+    assert "hidden check failed" in wrong or "visible test failed" in wrong  # the failure, labelled
+    checks = [ln.strip() for ln in (manifest.COURSE_ROOT / "graders" / f"{A.module}.py").read_text().splitlines()]
+    for page in (html, wrong):  # no line of the hidden checks' code reaches the student
+        assert not [ln for ln in checks if len(ln) > 40 and html_escape(ln) in page]
     assert not (feedback / "broken_json").exists()
 
 
