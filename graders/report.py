@@ -51,6 +51,7 @@ def as_dict(report: Report) -> dict:
                     "score": r.score,
                     "max_score": r.max_score,
                     "error": r.error,
+                    "notes": r.notes,
                     "cells": [
                         {"grade_id": c.grade_id, "score": c.score, "max_score": c.max_score, "message": c.message}
                         for c in r.cells
