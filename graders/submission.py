@@ -84,13 +84,17 @@ def prepare(expected: Path, release: Path, max_bytes: int = MAX_BYTES) -> Prepar
 def locate(expected: Path, release_nb, shipped: set[str] = frozenset()) -> tuple[Path, list[str]]:
     """The notebook to grade in place of `expected`, and notes on the folder's other files.
 
-    Only in an assignment folder (`.../<A>/<A>.ipynb`, the course layout): when `<A>.ipynb` is missing,
+    Only in an assignment folder (`<student>/<A>/<A>.ipynb`, the course layout; neither folder may be a
+    symbolic link, which could lead to another student's or the instructor's files): when `<A>.ipynb` is missing,
     the one other notebook holding this assignment's cells is graded instead (a renamed notebook);
     files the release ships beside the notebook are not mentioned.
     """
     folder = expected.parent
     if folder.name != expected.stem or not folder.is_dir():
         return expected, []
+    for linked in (folder.parent, folder):
+        if linked.is_symlink():
+            raise Rejected(f"the folder {linked.name} is a symbolic link: submit the files themselves")
     others = sorted(p for p in folder.iterdir() if p.name != expected.name and not _IGNORED.match(p.name))
     if expected.exists() or expected.is_symlink():
         return expected, _ignored_note([p for p in others if p.name not in shipped])

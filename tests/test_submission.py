@@ -177,6 +177,19 @@ def test_a_symbolic_link_is_rejected(tmp_path):
         prepare(tmp_path / A.id / f"{A.id}.ipynb", RELEASE)
 
 
+@pytest.mark.parametrize("level", ["student", "assignment"])
+def test_a_symbolically_linked_folder_is_rejected(tmp_path, level):
+    (tmp_path / "bob" / A.id).mkdir(parents=True)
+    nbformat.write(_complete(), str(tmp_path / "bob" / A.id / f"{A.id}.ipynb"))
+    if level == "student":
+        (tmp_path / "mallory").symlink_to(tmp_path / "bob")
+    else:
+        (tmp_path / "mallory").mkdir()
+        (tmp_path / "mallory" / A.id).symlink_to(tmp_path / "bob" / A.id)
+    with pytest.raises(Rejected, match=r"^the folder .* is a symbolic link: submit the files themselves$"):
+        prepare(tmp_path / "mallory" / A.id / f"{A.id}.ipynb", RELEASE)
+
+
 def test_a_folder_in_place_of_the_notebook_is_rejected(tmp_path):
     (tmp_path / A.id / f"{A.id}.ipynb").mkdir(parents=True)
     with pytest.raises(Rejected, match=r"is not a regular file"):

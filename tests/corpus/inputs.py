@@ -178,6 +178,11 @@ def _symlink(folder, reference, release):
     (folder / f"{folder.name}.ipynb").symlink_to(manifest.get(B).source_notebook)
 
 
+def _linked_folder(folder, reference, release):
+    folder.rmdir()
+    folder.symlink_to(manifest.get(M).source_notebook.parent)
+
+
 def _deep(folder, reference, release):
     (folder / f"{folder.name}.ipynb").write_text('{"nbformat": 4, "cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
 
@@ -243,4 +248,6 @@ CASES = [
          scores=MHA_FULL, notes=(r"^the notebook's kernel is for R; it was graded with the course's Python 3",)),
     Case("in_symlink", B, _symlink, "the notebook is a symbolic link to the instructor's source notebook",
          error=rf"^{B}.ipynb is a symbolic link"),
+    Case("in_linked_folder", M, _linked_folder, "the assignment folder is a symbolic link to the instructor's source folder",
+         error=rf"^the folder {M} is a symbolic link"),
 ]
