@@ -1,9 +1,9 @@
 """`llmt grade`: find submissions, autograde them with nbgrader under the offline profile, report.
 
-Submissions are read, never written: each notebook is copied into the course directory's
-`submitted/<student>/<A>/` before nbgrader sees it. A notebook that cannot be graded (missing,
-not a notebook, nbgrader fails on it) becomes an error entry worth zero, and the rest of the batch
-is graded.
+Submissions are read, never written: graders.submission rebuilds each notebook into the course
+directory's `submitted/<student>/<A>/` (the instructor's cells restored from the release) before
+nbgrader sees it. A notebook that cannot be graded (missing, not a notebook, too large, nbgrader
+fails on it) becomes an error entry worth zero, and the rest of the batch is graded.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import audit, judge as judge_module, manifest, notebooks, profile
+from . import audit, judge as judge_module, manifest, notebooks, profile, submission
 from .course import DEFAULT_CELL_TIMEOUT, Course
 from .judge import Judge
 
@@ -53,6 +53,8 @@ class AssignmentResult:
     error: str | None = None
     #: what reproduces this grade: the submission's hash, the course version, profile and seed
     record: dict = field(default_factory=dict)
+    #: what was repaired or ignored in the submission (graders.submission)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -188,7 +190,7 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
     from nbgrader.api import Gradebook
 
     expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
-    messages = _failure_messages(course.path("autograded", sub.assignment.id, sub.student) / sub.notebook.name)
+    messages = _failure_messages(course.path("autograded", sub.assignment.id, sub.student) / f"{sub.assignment.id}.ipynb")
     with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
         nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
         grades = {g.name: g for g in nb.grades}
@@ -243,17 +245,6 @@ def _store_scores(course: Course, sub: Submission, result: AssignmentResult) -> 
         gb.db.commit()
 
 
-def _invalid_reason(notebook: Path) -> str | None:
-    if not notebook.is_file():
-        return f"no notebook {notebook.name} in the submission"
-    try:
-        nb = nbformat.read(str(notebook), as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:  # JSON errors, wrong schema, unreadable bytes
-        return _clean(f"not a valid notebook: {type(exc).__name__}: {exc}", 500)
-    return None
-
-
 def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None) -> AssignmentResult:
     """Grade one notebook; its result carries the audit record (graders/audit.py)."""
     result = _grade_notebook(course, sub, feedback_dir)
@@ -264,20 +255,22 @@ def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None)
 def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) -> AssignmentResult:
     if not sub.assignment.authored:
         return AssignmentResult(sub.assignment.id, [], f"{sub.assignment.id} has no source notebook in this course yet")
-    reason = _invalid_reason(sub.notebook)
-    if reason:
-        return _zero(sub.assignment, reason)
+    try:
+        prepared = submission.prepare(sub.notebook, course.path("release", sub.assignment.id) / f"{sub.assignment.id}.ipynb")
+    except submission.Rejected as exc:
+        return _zero(sub.assignment, _clean(str(exc), 500))
     dest = course.path("submitted", sub.assignment.id, sub.student)
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    shutil.copyfile(sub.notebook, dest / f"{sub.assignment.id}.ipynb")
+    nbformat.write(prepared.notebook, str(dest / f"{sub.assignment.id}.ipynb"))
     judge = Judge.shared()  # one per grading process; the kernel reaches it through the environment
     with profile.environment(judge.environment()), judge.judging(sub.assignment) as verdicts:
         result = course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
     if not result["success"]:
         return _zero(sub.assignment, f"nbgrader could not grade it: {_log_reason(result)}")
     graded = judged(_read_scores(course, sub), verdicts)
+    graded.notes = prepared.notes
     _store_scores(course, sub, graded)
     if feedback_dir is not None:
         fb = course.api().generate_feedback(sub.assignment.id, sub.student, force=True)

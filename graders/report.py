@@ -61,6 +61,7 @@ def as_dict(report: Report) -> dict:
                     "max_score": r.max_score,
                     "error": r.error,
                     "record": r.record,
+                    "notes": r.notes,
                     "cells": [
                         {"grade_id": c.grade_id, "score": c.score, "max_score": c.max_score, "message": c.message,
                          "flag": c.flag}

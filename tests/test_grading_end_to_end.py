@@ -32,7 +32,8 @@ def _float_mask_as_bool(code):
 
 
 def _without_test_masks():
-    nb = nbformat.reads(_submission(), as_version=4)
+    """Wrong masks, and the test cell that catches them deleted."""
+    nb = nbformat.reads(_submission(_float_mask_as_bool), as_version=4)
     nb.cells = [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") != "test_masks"]
     return nbformat.writes(nb)
 
@@ -100,10 +101,11 @@ def test_scores_per_student(graded):
     }
 
 
-def test_a_deleted_test_cell_scores_zero_and_says_so(graded):
-    cells = _scores(_report(graded))["deleted_a_test"]["cells"]
-    assert cells[2]["grade_id"] == "test_masks" and cells[2]["score"] == 0
-    assert "missing" in cells[2]["message"]
+def test_a_deleted_test_cell_is_restored_and_run(graded):
+    entry = _scores(_report(graded))["deleted_a_test"]
+    masks = entry["cells"][2]
+    assert masks["grade_id"] == "test_masks" and masks["score"] == 0 and "float mask" in masks["message"]
+    assert entry["notes"] == ["restored deleted cells: test_masks"]
 
 
 def test_report_holds_every_grade_cell(graded):

@@ -32,6 +32,8 @@ class Case:
     messages: dict[str, str] = field(default_factory=dict)
     #: grade_id -> a regex its flag (suspected tampering, forbidden call, ...) must match
     flags: dict[str, str] = field(default_factory=dict)
+    #: regexes each of which one of the notebook's report notes (repairs made, files ignored) must match
+    notes: tuple[str, ...] = ()
     #: called after grading with the course directory and the folder holding every submission;
     #: raises AssertionError when the case touched something it must not (gradebook, another
     #: student's files, the fixture cache, ...)

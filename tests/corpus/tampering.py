@@ -1,9 +1,9 @@
 """Submissions that try to raise their score, or to reach what they must not, without honest code.
 
 Each case's expected scores are what its honest code earns: the reference solutions where the case
-says "honest", or the reference with a wrong MLP (a ReLU for the GELU), which loses the MLP part and
-the block part that builds on it, so 3 of 10 (the attention head). Tampering may lower a score (a
-check that never reached the judge scores nothing), never raise it.
+says "honest", or the reference with a wrong MLP (a ReLU for the GELU), which loses the MLP part
+only (the block's check puts the reference's sublayers inside the student's block), so 8 of 10.
+Tampering may lower a score (a check that never reached the judge scores nothing), never raise it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .case import Case
 
 A32 = "3_2_transformer_impl_transformer_block"
 A31 = "3_1_transformer_impl_attention_qkv"
-HONEST_WRONG_MLP = {"test_attention_head": 3.0}
+HONEST_WRONG_MLP = {"test_attention_head": 3.0, "test_transformer_block": 5.0}
 FULL_32 = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 5.0}
 TAMPERING = r"suspected tampering"
 HIDDEN_FAILED = r"hidden check failed"
@@ -191,12 +191,12 @@ CASES = [
           scores={}, flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
     _case("tamper_showtraceback", "wrong MLP; IPython's showtraceback overridden so errors leave no output",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().showtraceback = lambda *a, **k: None\n"},
-          flags={"test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
+          flags={"test_mlp": TAMPERING}),
     _case("tamper_custom_exc", "wrong MLP; IPython's set_custom_exc swallows every exception",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"},
-          flags={"test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
+          flags={"test_mlp": TAMPERING}),
     _case("tamper_edit_test_cell", "wrong MLP; the MLP's test cell emptied of its asserts and hidden check",
-          wrong_mlp=True, edit=_edit_test_cell, messages={"test_mlp": HIDDEN_FAILED}),
+          wrong_mlp=True, edit=_edit_test_cell, messages={"test_mlp": r"visible test failed"}),
     _case("tamper_read_solutions", "wrong MLP; imports solutions/ and reads graders/ when it can",
           edit=_solutions_or_graders, scores=HONEST_WRONG_MLP),
     _case("tamper_self_check", "wrong MLP; the student calls the check on a correct MLP of their own first",
