@@ -256,7 +256,7 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
     if not sub.assignment.authored:
         return AssignmentResult(sub.assignment.id, [], f"{sub.assignment.id} has no source notebook in this course yet")
     try:
-        prepared = submission.prepare(sub.notebook, course.path("release", sub.assignment.id) / f"{sub.assignment.id}.ipynb")
+        prepared = submission.prepare(sub.notebook, sub.assignment.release_notebook)
     except submission.Rejected as exc:
         return _zero(sub.assignment, _clean(str(exc), 500))
     dest = course.path("submitted", sub.assignment.id, sub.student)

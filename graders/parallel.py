@@ -27,7 +27,7 @@ from collections import deque
 from multiprocessing import connection, get_context
 from pathlib import Path
 
-from . import gradebook, manifest
+from . import audit, gradebook, manifest
 from .course import Course
 from .grade import AssignmentResult, Submission, _clean, _zero, grade_one, ignore_nbgrader_warnings
 from .serialize import from_plain, to_plain
@@ -86,8 +86,10 @@ class _Worker:
 
 
 def _failed(sub: Submission, reason: str) -> AssignmentResult:
-    """Zero on every part, with the reason."""
-    return _zero(sub.assignment, reason) if sub.assignment.authored else AssignmentResult(sub.assignment.id, [], reason)
+    """Zero on every part, with the reason (and the audit record of what was handed in)."""
+    result = _zero(sub.assignment, reason) if sub.assignment.authored else AssignmentResult(sub.assignment.id, [], reason)
+    result.record = audit.record(sub.notebook)
+    return result
 
 
 def _died(sub: Submission, exitcode: int | None) -> AssignmentResult:
@@ -130,11 +132,14 @@ def grade_concurrently(course: Course, submissions: list[Submission], env: dict[
         def finish(index: int, result: AssignmentResult) -> None:
             sub, root = submissions[index], Path(tmp) / f"task-{index}"
             db = root / "gradebook.db"
-            if db.is_file():
-                with gradebook.open_gradebook(db) as src:
-                    if gradebook.has_submission(src, sub.assignment.id, sub.student):
-                        with gradebook.open_gradebook(course.db_path) as dst:
-                            gradebook.copy_submission(src, dst, sub.assignment.id, sub.student)
+            try:
+                if db.is_file():
+                    with gradebook.open_gradebook(db) as src:
+                        if gradebook.has_submission(src, sub.assignment.id, sub.student):
+                            with gradebook.open_gradebook(course.db_path) as dst:
+                                gradebook.copy_submission(src, dst, sub.assignment.id, sub.student)
+            except Exception as exc:  # the scratch gradebook is the notebook's own: only it pays
+                result = _failed(sub, f"grading failed: its scratch gradebook could not be read ({type(exc).__name__}: {exc})")
             gradebook.copy_folders(root, course.root, sub.assignment.id, sub.student)
             shutil.rmtree(root, ignore_errors=True)
             results[index] = result

@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import os
 import pkgutil
 import re
 from pathlib import Path
@@ -29,8 +30,11 @@ CELL_TIMEOUT = 30
 
 
 def _collect() -> list[Case]:
+    """Every case; $LLMT_CORPUS_ONLY (a regex of case names) narrows it while working on a few."""
     names = sorted(m.name for m in pkgutil.iter_modules(tests.corpus.__path__) if m.name != "case")
-    return [case for name in names for case in importlib.import_module(f"tests.corpus.{name}").CASES]
+    only = re.compile(os.environ.get("LLMT_CORPUS_ONLY", ""))
+    return [case for name in names for case in importlib.import_module(f"tests.corpus.{name}").CASES
+            if only.search(case.name)]
 
 
 CASES = _collect()
