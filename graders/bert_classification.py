@@ -1,9 +1,13 @@
 """Hidden checks of 5_3_fine_tuning_bert_classfication (BERT classifier, freezing, LoRA, evaluation).
 
 The checks build small random BERTs (`transformers.BertModel` of a tiny `BertConfig`, seeded) so
-that each runs in a second or two on a CPU. To keep the parts independent, the freezing and LoRA
-checks wrap the encoder in the reference `BertClassifier`, and the training check evaluates the
-student's trained models with the reference `evaluate`.
+that each runs in a second or two on a CPU. The student's code changes the models it gets in place
+(freezing, LoRA) or must hold the very encoder it is given, so those models are built where the
+student's code runs, as twins of models built here, from which the expected values come. To keep
+the parts independent, the freezing and LoRA checks give the student's functions a classifier like
+the reference `BertClassifier`: transformers' `BertForSequenceClassification`, which has the same
+modules (bert, dropout, classifier), parameter names and logits (in its output's `.logits`); and the
+training check evaluates the student's trained models with the reference `evaluate`.
 
 Oracles:
 - the classifier: `classifier(pooler_output)` computed from the encoder and the student's own head
@@ -34,7 +38,9 @@ from transformers import BertConfig, BertModel
 from solutions import bert_classification as reference
 
 from .judge import judged
-from .properties import assert_tensor_close, grading, manual_seed, run_property
+from .properties import assert_tensor_close, grading, manual_seed, run_property, student_isinstance, student_module
+from .properties import type_name
+from .wire import remote
 
 #: The accuracy each model trained in the notebook must reach on the whole offline test set.
 ACCURACY_BAR = 0.8
@@ -55,12 +61,39 @@ def encoders():
                      dropout=st.sampled_from([0.1, 0.25]), seed=st.integers(0, 2**16))
 
 
+def _config(spec: Encoder) -> dict:
+    return dict(vocab_size=VOCAB, hidden_size=spec.hidden, num_hidden_layers=spec.layers, num_attention_heads=4,
+                intermediate_size=spec.hidden + 8, max_position_embeddings=32, hidden_dropout_prob=spec.dropout,
+                attention_probs_dropout_prob=0.0)
+
+
 def make_bert(spec: Encoder) -> BertModel:
-    config = BertConfig(vocab_size=VOCAB, hidden_size=spec.hidden, num_hidden_layers=spec.layers,
-                        num_attention_heads=4, intermediate_size=spec.hidden + 8, max_position_embeddings=32,
-                        hidden_dropout_prob=spec.dropout, attention_probs_dropout_prob=0.0)
     manual_seed(spec.seed)
-    return BertModel(config).eval()
+    return BertModel(BertConfig(**_config(spec))).eval()
+
+
+def student_bert(spec: Encoder, like: BertModel):
+    """A BertModel with the weights of `like`, built where the student's code runs."""
+    transformers = student_module("transformers")
+    bert = transformers.BertModel(transformers.BertConfig(**_config(spec)))
+    bert.load_state_dict(like.state_dict())
+    return bert.eval()
+
+
+def classifiers(spec: Encoder, num_classes: int = 2):
+    """reference.BertClassifier(make_bert(spec), num_classes) built here, and its twin where the
+    student's code runs: a BertForSequenceClassification with the same weights (see the module's doc)."""
+    ours = reference.BertClassifier(make_bert(spec), num_classes).eval()
+    transformers = student_module("transformers")
+    config = transformers.BertConfig(**_config(spec), num_labels=num_classes)
+    theirs = transformers.BertForSequenceClassification(config)
+    theirs.load_state_dict(ours.state_dict())
+    return ours, theirs.eval()
+
+
+def _logits(out):
+    """What a classifier returned, as logits: the twin's transformers output holds them in .logits."""
+    return getattr(out, "logits", out)
 
 
 def make_inputs(seed: int, batch: int = 3, length: int = 7):
@@ -91,12 +124,13 @@ def check_bert_classifier(BertClassifier) -> None:
     @grading(10)
     @given(encoders(), st.integers(1, 4), st.sampled_from([None, 0.0, 0.4]))
     def matches_pooled_head(spec, num_classes, dropout):
-        bert = make_bert(spec)
+        ours = make_bert(spec)
+        bert = student_bert(spec, ours)
         model = BertClassifier(bert, num_classes) if dropout is None else BertClassifier(bert, num_classes, dropout=dropout)
-        if getattr(model, "bert", None) is not bert:
+        if not student_module("operator").is_(getattr(model, "bert", None), bert):
             raise AssertionError("model.bert must be the encoder passed to BertClassifier (the same object)")
         head = getattr(model, "classifier", None)
-        if not isinstance(head, nn.Linear) or (head.in_features, head.out_features) != (spec.hidden, num_classes):
+        if not student_isinstance(head, "torch.nn.Linear") or (head.in_features, head.out_features) != (spec.hidden, num_classes):
             raise AssertionError(f"model.classifier must be nn.Linear({spec.hidden}, {num_classes}), got {head!r}")
         if head.bias is None or not torch.all(head.bias == 0):
             raise AssertionError("the classifier's bias must start at zero")
@@ -107,7 +141,7 @@ def check_bert_classifier(BertClassifier) -> None:
                                  f"for fan-in {spec.hidden} and fan-out {num_classes}; got values up to {w.abs().max():.4f}")
         drop = getattr(model, "dropout", None)
         expected_p = spec.dropout if dropout is None else dropout
-        if not isinstance(drop, nn.Dropout) or not math.isclose(drop.p, expected_p):
+        if not student_isinstance(drop, "torch.nn.Dropout") or not math.isclose(drop.p, expected_p):
             raise AssertionError(f"model.dropout must be nn.Dropout({expected_p}) (dropout={dropout}, "
                                  f"hidden_dropout_prob={spec.dropout}), got {drop!r}")
         model.eval()
@@ -116,12 +150,12 @@ def check_bert_classifier(BertClassifier) -> None:
         types[:, 3:] = 1
         with torch.no_grad():
             got = model(ids, attention_mask=mask, token_type_ids=types)
-            pooled = bert(input_ids=ids, attention_mask=mask, token_type_ids=types).pooler_output
+            pooled = ours(input_ids=ids, attention_mask=mask, token_type_ids=types).pooler_output
         assert_tensor_close(got, pooled @ w.T + head.bias.detach(),
                             what=f"logits in eval mode (with attention_mask and token_type_ids) for {spec}")
         with torch.no_grad():
             got = model(ids)
-            pooled = bert(input_ids=ids).pooler_output
+            pooled = ours(input_ids=ids).pooler_output
         assert_tensor_close(got, pooled @ w.T + head.bias.detach(), what=f"logits in eval mode given input_ids only for {spec}")
 
     run_property("BertClassifier", matches_pooled_head)
@@ -141,15 +175,15 @@ def check_freeze_embeddings_and_attention(freeze_embeddings_and_attention) -> No
     @grading(10)
     @given(encoders(), st.booleans())
     def freezes_exactly(spec, pre_frozen_head):
-        model = reference.BertClassifier(make_bert(spec), 2)
+        twin, model = classifiers(spec)
         if pre_frozen_head:  # "leave everything else as it was": a frozen head stays frozen
-            model.classifier.weight.requires_grad_(False)
-        before = {n: p.detach().clone() for n, p in model.named_parameters()}
-        twin = copy.deepcopy(model)
+            twin.classifier.weight.requires_grad_(False)
+            remote(model).classifier.weight.requires_grad_(False)
+        before = {n: p.detach().clone() for n, p in twin.named_parameters()}
         reference.freeze_embeddings_and_attention(twin)
         freeze_embeddings_and_attention(model)
         frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
-        expected = expected_frozen(model) | ({"classifier.weight"} if pre_frozen_head else set())
+        expected = expected_frozen(twin) | ({"classifier.weight"} if pre_frozen_head else set())
         if frozen - expected:
             raise AssertionError(f"{spec}: these parameters must stay trainable: {_listing(frozen - expected)}")
         if expected - frozen:
@@ -158,7 +192,7 @@ def check_freeze_embeddings_and_attention(freeze_embeddings_and_attention) -> No
         if got != ref:
             raise AssertionError(f"{spec}: {got} trainable parameters, expected {ref}")
         for n, p in model.named_parameters():
-            if not torch.equal(p.detach(), before[n]):
+            if n in before and not torch.equal(p.detach(), before[n]):
                 raise AssertionError(f"freezing changed the values of {n}; only set requires_grad")
 
     run_property("freeze_embeddings_and_attention", freezes_exactly)
@@ -173,13 +207,14 @@ def _target_paths(bert: BertModel, targets) -> set[str]:
     return {n for n, m in bert.named_modules() if isinstance(m, nn.Linear) and n.rsplit(".", 1)[-1] in targets}
 
 
-def _adapters(model: nn.Module) -> dict[str, dict[str, nn.Parameter]]:
-    """Module path inside BERT (e.g. encoder.layer.0.attention.self.query) -> {"A": weight, "B": weight}."""
-    found: dict[str, dict[str, nn.Parameter]] = {}
-    for n, p in model.named_parameters():
+def _adapters(names) -> dict[str, dict[str, str]]:
+    """Module path inside BERT (e.g. encoder.layer.0.attention.self.query) -> {"A": name, "B": name}
+    of its adapters' weights among the parameter `names`."""
+    found: dict[str, dict[str, str]] = {}
+    for n in names:
         m = _ADAPTER.search(n)
         if m:
-            found.setdefault(m.group(1), {})[m.group(2)] = p
+            found.setdefault(m.group(1), {})[m.group(2)] = n
     return found
 
 
@@ -195,25 +230,23 @@ def loras():
 
 
 def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
-    bert = make_bert(spec)
-    original = copy.deepcopy(bert)
-    manual_seed(spec.seed + 7)
-    model = reference.BertClassifier(bert, 2).eval()
-    head = copy.deepcopy(model.classifier)
+    ours, model = classifiers(spec)
+    original, head = ours.bert, ours.classifier
     ids, mask = make_inputs(spec.seed)
     with torch.no_grad():
-        before = model(ids, attention_mask=mask)
+        before = ours(ids, attention_mask=mask)
     r, alpha, targets = (8, 16, ("query", "value")) if lora is None else lora
     call = "apply_lora(model)" if lora is None else f"apply_lora(model, r={r}, alpha={alpha}, target_modules={targets})"
     manual_seed(spec.seed + 11)
     lora_model = apply_lora(model) if lora is None else apply_lora(model, r=r, alpha=alpha, target_modules=targets)
-    if not isinstance(lora_model, nn.Module):
-        raise AssertionError(f"{call} must return the model, got {type(lora_model).__name__}")
+    if not student_isinstance(lora_model, "torch.nn.Module"):
+        raise AssertionError(f"{call} must return the model, got {type_name(lora_model)}")
     lora_model.eval()
+    params = dict(lora_model.named_parameters())
 
     # where the adapters are, and their rank
     expected_paths = _target_paths(original, targets)
-    adapters = _adapters(lora_model)
+    adapters = _adapters(params)
     if set(adapters) != expected_paths:
         extra, missing = set(adapters) - expected_paths, expected_paths - set(adapters)
         raise AssertionError(f"{call} on {spec}: adapters must sit exactly on the {targets} projections; "
@@ -222,12 +255,12 @@ def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
         linear = original.get_submodule(path)
         shapes = {"A": (r, linear.in_features), "B": (linear.out_features, r)}
         for k, shape in shapes.items():
-            if k not in ab or tuple(ab[k].shape) != shape:
+            if k not in ab or tuple(params[ab[k]].shape) != shape:
                 raise AssertionError(f"{call}: lora_{k} of {path} must have shape {shape}, got "
-                                     f"{tuple(ab[k].shape) if k in ab else 'none'}")
+                                     f"{tuple(params[ab[k]].shape) if k in ab else 'none'}")
 
     # what is trainable
-    trainable = _trainable(lora_model)
+    trainable = {n: p.numel() for n, p in params.items() if p.requires_grad}
     wrong = [n for n in trainable if not (_ADAPTER.search(n) or "classifier" in n)]
     if wrong:
         raise AssertionError(f"{call}: only the adapters and the head may be trainable, not {_listing(wrong)}")
@@ -238,18 +271,17 @@ def _check_lora(apply_lora, spec: Encoder, lora: Lora | None) -> None:
                              f"{count} in adapters + {head_params} in the head = {count + head_params}")
 
     # function: unchanged at init, W + (alpha / r) B A once B is not zero
-    with torch.no_grad():
-        after = lora_model(ids, attention_mask=mask)
+    after = _logits(lora_model(ids, attention_mask=mask))
     assert_tensor_close(after, before, what=f"{call}: logits right after adding the adapters (B = 0) must not change")
     g = torch.Generator().manual_seed(spec.seed + 3)
     merged = copy.deepcopy(original)
     with torch.no_grad():
         for path in sorted(adapters):
-            A, B = adapters[path]["A"], adapters[path]["B"]
-            B.copy_(torch.randn(B.shape, generator=g) * 0.2)
-            merged.get_submodule(path).weight += (alpha / r) * (B @ A)
+            A, B = params[adapters[path]["A"]], torch.randn(params[adapters[path]["B"]].shape, generator=g) * 0.2
+            remote(lora_model).get_parameter(adapters[path]["B"]).detach().copy_(B)  # where the adapter lives
+            merged.get_submodule(path).weight += (alpha / r) * (B @ A.detach())
         expected = head(merged(input_ids=ids, attention_mask=mask).pooler_output)
-        got = lora_model(ids, attention_mask=mask)
+    got = _logits(lora_model(ids, attention_mask=mask))
     assert_tensor_close(got, expected, what=f"{call}: logits with non-zero B must be those of W + (alpha / r) B A", atol=1e-4)
 
 
@@ -348,13 +380,39 @@ def check_evaluate(evaluate) -> None:
 
 # ------------------------------------------------------------------------------ part 5: training
 
+class _OnItsDevice:
+    """A model of the kernel as reference.evaluate sees it: tensors cross to the kernel on the CPU, so
+    the batches it is called on are moved there to the model's device (a GPU, say), as evaluate would."""
+
+    def __init__(self, model):
+        self.model, self._torch = model, student_module("torch")
+        first = remote(student_module("builtins").next)(remote(model).parameters().proxy)
+        self.device = str(first.device.proxy)
+
+    @property
+    def training(self) -> bool:
+        return self.model.training
+
+    def eval(self):
+        self.model.eval()
+
+    def train(self, mode: bool = True):
+        self.model.train(mode)
+
+    def __call__(self, input_ids, attention_mask=None):
+        def there(t):
+            return None if t is None else remote(self._torch.as_tensor)(t, device=self.device).proxy
+
+        with self._torch.no_grad():
+            return self.model(there(input_ids), attention_mask=there(attention_mask))
+
+
 @judged
 def check_training(models: dict, test_loader) -> None:
     """Part 5: each model trained in the notebook reaches ACCURACY_BAR on the whole test set."""
     __tracebackhide__ = True
     for name, model in models.items():
-        device = next(model.parameters()).device
-        accuracy = reference.evaluate(model, test_loader, device)["accuracy"]
+        accuracy = reference.evaluate(_OnItsDevice(model), test_loader, "cpu")["accuracy"]
         if not accuracy >= ACCURACY_BAR:
             raise AssertionError(f"the {name} model reaches {accuracy:.3f} accuracy on the test set, below "
                                  f"{ACCURACY_BAR}: check the functions it uses (BertClassifier, freezing, LoRA)")

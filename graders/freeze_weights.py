@@ -1,9 +1,11 @@
 """Hidden checks of 5_2_fine_tuning_freeze_weights (freezing, counting, the optimizer).
 
-The models are tiny GPT-Neo configurations built here from fixed seeds: four layers (global and
-local attention alternating), 16 wide, a vocabulary of 61 tokens, with the output layer tied to the
-token embedding (and, for counting, also untied). Each check sets the model up with the reference's
-functions except the one it grades, so a mistake costs the points of its own part only. Oracles:
+The models are tiny GPT-Neo configurations with fixed weights: four layers (global and local
+attention alternating), 16 wide, a vocabulary of 61 tokens, with the output layer tied to the token
+embedding (and, for counting, also untied). The student's functions change a model in place, so the
+model they get is built where their code runs (`student_model`); the expected values come from a
+twin of it built here (`tiny_model`). Each check sets the model up as the reference would, except
+for the function it grades, so a mistake costs the points of its own part only. Oracles:
 - freeze_attention: the reference's requires_grad flags; after training steps, frozen tensors are
   bit-identical and every other tensor has changed;
 - count_parameters: the reference, and a count over the state dict deduplicated by storage that
@@ -27,29 +29,60 @@ from torch import nn
 from solutions import freeze_weights as reference
 
 from .judge import judged
-from .properties import expect_value_error, grading, manual_seed, run_property
-from .properties import on_one_thread
+from .properties import expect_value_error, grading, on_one_thread, run_property
+from .properties import student_isinstance, student_module, type_name
+from .wire import is_proxy, remote
 
 VOCAB, LAYERS = 61, 4
 PARTS = ("q_proj", "k_proj", "v_proj", "out_proj")
+
+
+def _config(tie: bool) -> dict:
+    return dict(vocab_size=VOCAB, max_position_embeddings=32, hidden_size=16, num_layers=LAYERS, num_heads=2,
+                attention_types=[[["global", "local"], LAYERS // 2]], window_size=4, intermediate_size=32,
+                tie_word_embeddings=tie, bos_token_id=0, eos_token_id=0)
 
 
 @functools.lru_cache(maxsize=None)
 def _base_model(seed: int, tie: bool):
     from transformers import GPTNeoConfig, GPTNeoForCausalLM
 
-    config = GPTNeoConfig(
-        vocab_size=VOCAB, max_position_embeddings=32, hidden_size=16, num_layers=LAYERS, num_heads=2,
-        attention_types=[[["global", "local"], LAYERS // 2]], window_size=4, intermediate_size=32,
-        tie_word_embeddings=tie, bos_token_id=0, eos_token_id=0,
-    )
-    manual_seed(seed)
-    return GPTNeoForCausalLM(config).eval()
+    torch.manual_seed(seed)  # this process's own model: nothing to draw in the kernel
+    return GPTNeoForCausalLM(GPTNeoConfig(**_config(tie))).eval()
 
 
 def tiny_model(seed: int = 0, tie: bool = True):
     """A fresh copy of a tiny random GPT-Neo (the same weights for the same seed)."""
     return copy.deepcopy(_base_model(seed, tie))
+
+
+def student_model(seed: int = 0, tie: bool = True):
+    """`tiny_model(seed, tie)` built where the student's code runs (in the kernel when judged), so that
+    what their functions do to it in place happens to this very model."""
+    transformers = student_module("transformers")
+    model = transformers.GPTNeoForCausalLM(transformers.GPTNeoConfig(**_config(tie)))
+    model.load_state_dict(_base_model(seed, tie).state_dict())
+    return model.eval()
+
+
+def _owner(x):
+    """x, with results that stay where it lives: calls on a proxy's result (a loss's backward, an
+    in-place change of a parameter) must run in the kernel, not on a copy."""
+    return remote(x) if is_proxy(x) else x
+
+
+def _parameter(model, name: str):
+    """The parameter `name` of `model` itself (a proxy of it when the model is the kernel's)."""
+    p = _owner(model).get_parameter(name)
+    return p.proxy if is_proxy(model) else p
+
+
+def _twin(model, seed: int, tie: bool = True):
+    """A tiny_model of this process with the requires_grad flags of `model` (by name)."""
+    twin, flags = tiny_model(seed, tie), {n: p.requires_grad for n, p in model.named_parameters()}
+    for n, p in twin.named_parameters():
+        p.requires_grad_(flags.get(n, True))
+    return twin
 
 
 class Freeze(NamedTuple):
@@ -76,13 +109,34 @@ def _freeze(fn, model, f: Freeze) -> None:
         fn(model, list(f.layers), parts=list(f.parts))
 
 
+def _reference_freeze(model, f: Freeze, tie: bool = True):
+    """reference.freeze_attention applied to `model` where it lives: the parameters it freezes on a
+    twin (returned) are frozen by name in `model`."""
+    twin = tiny_model(f.seed, tie)
+    _freeze(reference.freeze_attention, twin, f)
+    for name, p in twin.named_parameters():
+        if not p.requires_grad:
+            _owner(model).get_parameter(name).requires_grad_(False)
+    return twin
+
+
+def _reference_optimizer(model, seed: int, lr: float, weight_decay: float):
+    """reference.make_optimizer(model, lr, weight_decay), built where `model` lives: the reference
+    groups a twin's parameters; the optimizer holds `model`'s parameters of the same names."""
+    twin = _twin(model, seed)
+    names = {id(p): n for n, p in twin.named_parameters()}
+    groups = [{**g, "params": [_parameter(model, names[id(p)]) for p in g["params"]]}
+              for g in reference.make_optimizer(twin, lr, weight_decay).param_groups]
+    return student_module("torch").optim.AdamW(groups, lr=lr)
+
+
 def _train(model, optimizer, steps: int = 3, seed: int = 0) -> None:
     g = torch.Generator().manual_seed(seed)
     model.train()
     for _ in range(steps):
         batch = torch.randint(0, VOCAB, (2, 12), generator=g)
         optimizer.zero_grad(set_to_none=False)
-        model(input_ids=batch, labels=batch).loss.backward()
+        _owner(model)(input_ids=batch, labels=batch).loss.backward()
         optimizer.step()
 
 
@@ -108,7 +162,7 @@ def check_freeze_attention(freeze_attention) -> None:
     @grading(40)
     @given(freezes())
     def flags_match_reference(f):
-        ours, theirs = tiny_model(f.seed), tiny_model(f.seed)
+        ours, theirs = tiny_model(f.seed), student_model(f.seed)
         _freeze(reference.freeze_attention, ours, f)
         _freeze(freeze_attention, theirs, f)
         expected = {n for n, p in ours.named_parameters() if not p.requires_grad}
@@ -124,18 +178,18 @@ def check_freeze_attention(freeze_attention) -> None:
     @grading(8)
     @given(freezes(min_layers=1))
     def frozen_stay_the_rest_moves(f):
-        model = tiny_model(f.seed)
+        model = student_model(f.seed)
         _freeze(freeze_attention, model, f)
         before = {n: p.detach().clone() for n, p in model.named_parameters()}
-        _train(model, reference.make_optimizer(model, 1e-2, 0.1), seed=f.seed)
+        _train(model, _reference_optimizer(model, f.seed, 1e-2, 0.1), seed=f.seed)
         _assert_frozen_kept_and_rest_moved(model, before, f"after 3 AdamW steps with layers {list(f.layers)} "
                                                           f"and parts={f.parts or 'default'} frozen")
 
     run_property("freeze_attention freezes the right parameters", flags_match_reference)
     run_property("frozen parameters do not train", frozen_stay_the_rest_moves)
-    expect_value_error(lambda: freeze_attention(tiny_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
-    expect_value_error(lambda: freeze_attention(tiny_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
-    expect_value_error(lambda: freeze_attention(tiny_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
+    expect_value_error(lambda: freeze_attention(student_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
+    expect_value_error(lambda: freeze_attention(student_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
+    expect_value_error(lambda: freeze_attention(student_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
 
 
 # ---------------------------------------------------------------------------------------- part 2
@@ -162,13 +216,13 @@ def check_count_parameters(count_parameters) -> None:
     @grading(30)
     @given(freezes(), st.booleans())
     def counts_match(f, tie):
-        model = tiny_model(f.seed, tie)
-        _freeze(reference.freeze_attention, model, f)
-        expected = reference.count_parameters(model)
-        assert expected == oracle_counts(model)
+        model = student_model(f.seed, tie)
+        twin = _reference_freeze(model, f, tie)
+        expected = reference.count_parameters(twin)
+        assert expected == oracle_counts(twin)
         got = count_parameters(model)
-        if not isinstance(got, dict):
-            raise AssertionError(f"count_parameters must return a dict, got {type(got).__name__}")
+        if not student_isinstance(got, "builtins.dict"):
+            raise AssertionError(f"count_parameters must return a dict, got {type_name(got)}")
         got = {k: got.get(k) for k in ("trainable", "frozen", "total")}
         if got != expected:
             raise AssertionError(
@@ -193,21 +247,31 @@ def opt_problems():
                      weight_decay=st.sampled_from([0.0, 0.01, 0.1, 0.5]))
 
 
-def _no_decay_params(model) -> dict[int, str]:
+def _no_decay_params(model) -> set[str]:
     names = {id(p): n for n, p in model.named_parameters()}
-    out = {}
-    for module in model.modules():
-        for name, p in module.named_parameters(recurse=False):
-            if name == "bias" or isinstance(module, nn.LayerNorm):
-                out[id(p)] = names[id(p)]
-    return out
+    return {names[id(p)] for module in model.modules() for name, p in module.named_parameters(recurse=False)
+            if name == "bias" or isinstance(module, nn.LayerNorm)}
 
 
-def _linear_weights(model) -> dict[int, str]:
+def _linear_weights(model) -> set[str]:
     names = {id(p): n for n, p in model.named_parameters()}
     output = model.get_output_embeddings().weight  # tied to the embedding: left to the student's choice
-    return {id(m.weight): names[id(m.weight)] for m in model.modules()
-            if isinstance(m, nn.Linear) and m.weight is not output}
+    return {names[id(m.weight)] for m in model.modules() if isinstance(m, nn.Linear) and m.weight is not output}
+
+
+def _held(optimizer, model) -> tuple[list[tuple[int, str | None, dict]], list[dict]]:
+    """What a kernel's optimizer holds: each tensor in order, as its identity, its name in the kernel's
+    `model` (None when it is not one of the model's parameters) and its group's options; and the
+    options of each group. Identity is asked where the tensors live."""
+    builtins = student_module("builtins")
+    ids = list(builtins.map(builtins.id, remote(model).parameters().proxy))
+    name_of = dict(zip(ids, (n for n, _ in model.named_parameters())))
+    groups = remote(optimizer).param_groups
+    held, options = [], []
+    for i in range(len(groups.proxy)):
+        options.append({k: v for k, v in groups.proxy[i].items() if k != "params"})
+        held += [(t, name_of.get(t), options[-1]) for t in builtins.map(builtins.id, groups[i]["params"].proxy)]
+    return held, options
 
 
 @judged
@@ -220,45 +284,44 @@ def check_make_optimizer(make_optimizer) -> None:
     @given(opt_problems())
     def holds_the_trainable_parameters(problem):
         f = problem.freeze
-        model = tiny_model(f.seed)
-        _freeze(reference.freeze_attention, model, f)
+        model = student_model(f.seed)
+        twin = _reference_freeze(model, f)
         opt = make_optimizer(model, problem.lr, problem.weight_decay)
-        if not isinstance(opt, torch.optim.AdamW):
-            raise AssertionError(f"make_optimizer must return a torch.optim.AdamW, got {type(opt).__name__}")
-        names = {id(p): n for n, p in model.named_parameters()}
-        held = [p for g in opt.param_groups for p in g["params"]]
-        ids = [id(p) for p in held]
+        if not student_isinstance(opt, "torch.optim.AdamW"):
+            raise AssertionError(f"make_optimizer must return a torch.optim.AdamW, got {type_name(opt)}")
+        held, groups = _held(opt, model)
+        ids = [i for i, _, _ in held]
         if len(ids) != len(set(ids)):
             raise AssertionError("the optimizer holds a parameter more than once")
-        trainable = {id(p) for p in model.parameters() if p.requires_grad}
-        frozen_held = sorted(names.get(i, "?") for i in set(ids) - trainable)
+        trainable = {n for n, p in twin.named_parameters() if p.requires_grad}
+        frozen_held = sorted(name or "?" for _, name, _ in held if name not in trainable)
         if frozen_held:
             raise AssertionError(f"layers {list(f.layers)} frozen: the optimizer holds frozen parameters "
                                  f"{frozen_held[:4]}; give it the trainable parameters only")
-        missing = sorted(names[i] for i in trainable - set(ids))
+        missing = sorted(trainable - {name for _, name, _ in held})
         if missing:
             raise AssertionError(f"the optimizer misses trainable parameters {missing[:4]}")
-        decay = {id(p): g["weight_decay"] for g in opt.param_groups for p in g["params"]}
-        lrs = {g["lr"] for g in opt.param_groups}
+        decay = {name: options["weight_decay"] for _, name, options in held}
+        lrs = {options["lr"] for options in groups}
         if lrs != {problem.lr}:
             raise AssertionError(f"lr={problem.lr}: the parameter groups have learning rates {sorted(lrs)}")
-        for i, name in _no_decay_params(model).items():
-            if i in decay and decay[i] != 0:
-                raise AssertionError(f"{name} has weight_decay={decay[i]}; biases and LayerNorm parameters get 0")
-        for i, name in _linear_weights(model).items():
-            if i in decay and decay[i] != problem.weight_decay:
+        for name in sorted(_no_decay_params(twin) & set(decay)):
+            if decay[name] != 0:
+                raise AssertionError(f"{name} has weight_decay={decay[name]}; biases and LayerNorm parameters get 0")
+        for name in sorted(_linear_weights(twin) & set(decay)):
+            if decay[name] != problem.weight_decay:
                 raise AssertionError(f"weight_decay={problem.weight_decay}: the weight matrix {name} has "
-                                     f"weight_decay={decay[i]}")
+                                     f"weight_decay={decay[name]}")
 
     @grading(10)
     @given(opt_problems().filter(lambda p: p.weight_decay > 0))
     def frozen_do_not_drift(problem):
         f = problem.freeze
-        model = tiny_model(f.seed)
+        model = student_model(f.seed)
         batch = torch.randint(0, VOCAB, (2, 12), generator=torch.Generator().manual_seed(f.seed))
-        model(input_ids=batch, labels=batch).loss.backward()   # trained before: every .grad is a tensor
+        _owner(model)(input_ids=batch, labels=batch).loss.backward()   # trained before: every .grad is a tensor
         model.zero_grad(set_to_none=False)
-        _freeze(reference.freeze_attention, model, f)
+        _reference_freeze(model, f)
         before = {n: p.detach().clone() for n, p in model.named_parameters()}
         _train(model, make_optimizer(model, problem.lr, problem.weight_decay), seed=f.seed)
         _assert_frozen_kept_and_rest_moved(
@@ -267,6 +330,6 @@ def check_make_optimizer(make_optimizer) -> None:
 
     run_property("make_optimizer parameter groups", holds_the_trainable_parameters)
     run_property("frozen parameters do not drift", frozen_do_not_drift)
-    expect_value_error(lambda: make_optimizer(tiny_model(), 0.0, 0.1), "lr=0")
-    expect_value_error(lambda: make_optimizer(tiny_model(), -1e-3, 0.1), "lr=-0.001")
-    expect_value_error(lambda: make_optimizer(tiny_model(), 1e-3, -0.1), "weight_decay=-0.1")
+    expect_value_error(lambda: make_optimizer(student_model(), 0.0, 0.1), "lr=0")
+    expect_value_error(lambda: make_optimizer(student_model(), -1e-3, 0.1), "lr=-0.001")
+    expect_value_error(lambda: make_optimizer(student_model(), 1e-3, -0.1), "weight_decay=-0.1")

@@ -108,6 +108,25 @@ def inside_student_module(module: torch.nn.Module):
     return _session().request("module", copy.deepcopy(module))
 
 
+def student_isinstance(obj, name: str) -> bool:
+    """isinstance(obj, C) for the class C that the dotted `name` names ("torch.optim.AdamW"), asked
+    where obj lives: a proxy of the kernel's object is an instance of the kernel's classes, so the
+    kernel answers; anything else (plain data that came by value, the check's own objects) is asked here."""
+    from .wire import is_proxy
+
+    module, _, attr = name.rpartition(".")
+    if is_proxy(obj):
+        return student_module("builtins").isinstance(obj, getattr(student_module(module), attr))
+    return isinstance(obj, getattr(importlib.import_module(module), attr))
+
+
+def type_name(x) -> str:
+    """The name of x's class, for messages: for a proxy, the class of its object in the kernel."""
+    from .wire import is_proxy
+
+    return x._wire_type if is_proxy(x) else type(x).__qualname__
+
+
 def manual_seed(seed: int) -> None:
     """torch.manual_seed here and, when judged, in the kernel where the student's code draws."""
     torch.manual_seed(seed)

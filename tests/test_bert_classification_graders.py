@@ -6,6 +6,7 @@ the parts it must keep); the other parts take the reference, so that one run of 
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from graders import bert_classification as checks
 from tests.implementations.bert_classification import CORRECT, WRONG
@@ -75,3 +76,25 @@ def test_training_check_rejects_an_untrained_model():
                 "labels": torch.tensor([r["label"] for r in rows[i:i + 50]])} for i in range(0, len(rows), 50)]
     with pytest.raises(AssertionError, match="below"):
         checks.check_training({"constant": Constant()}, batches)
+
+
+def test_training_check_evaluates_a_model_on_its_own_device():
+    """Tensors reach the student's process on the CPU; the check moves each batch to the device of the
+    model's parameters there (a GPU when the notebook trained on one; the meta device stands in here)."""
+
+    class OnMeta(torch.nn.Module):
+        def __init__(self, answers):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.empty(2, device="meta"))
+            self.answers, self.devices = iter(answers), []
+
+        def forward(self, input_ids, attention_mask=None):
+            self.devices.append([(type(t).__name__, t.device.type) for t in (input_ids, attention_mask)])
+            return next(self.answers)  # meta tensors hold no values: the right logits, batch by batch
+
+    labels = [torch.tensor([0, 1, 1]), torch.tensor([1, 0])]
+    batches = [{"input_ids": torch.zeros(len(y), 4, dtype=torch.long), "attention_mask": torch.ones(len(y), 4, dtype=torch.long),
+                "labels": y} for y in labels]
+    model = OnMeta([F.one_hot(y, 2).float() for y in labels])
+    checks.check_training({"meta": model}, batches)
+    assert model.devices == [[("Tensor", "meta")] * 2] * 2 and model.training

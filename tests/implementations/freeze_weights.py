@@ -5,6 +5,8 @@ written differently from the reference; each WRONG one replaces one function of 
 names the check that must catch it and the checks that must still pass.
 """
 
+import collections
+
 import torch
 
 from solutions import freeze_weights as reference
@@ -32,10 +34,11 @@ def freeze_by_name(model, layer_indices, parts=("q_proj", "k_proj", "v_proj")):
 
 
 def count_by_id(model):
+    """Deduplicates by id; returns a Counter (a dict subclass)."""
     unique = {id(p): p for p in model.parameters()}
     frozen = sum(p.numel() for p in unique.values() if not p.requires_grad)
     total = sum(p.numel() for p in unique.values())
-    return {"total": total, "trainable": total - frozen, "frozen": frozen}
+    return collections.Counter(total=total, trainable=total - frozen, frozen=frozen)
 
 
 def optimizer_by_name(model, lr, weight_decay):
