@@ -134,6 +134,12 @@ def manual_seed(seed: int) -> None:
         student_module("torch").manual_seed(seed)
 
 
+def student_generator(seed: int):
+    """A torch.Generator seeded with `seed`, made where the student's code runs (torch there takes
+    no generator of the judge's): the same seed draws the same numbers on both sides."""
+    return student_module("torch").Generator().manual_seed(seed)
+
+
 def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float | None = None,
                         atol: float | None = None) -> None:
     """`got` is a tensor of `expected`'s shape with the same values within tolerance.

@@ -18,8 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
+from . import wire
 from .judge import judged
-from .properties import assert_tensor_close, assert_unchanged, expect_value_error, grading, manual_seed, run_property
+from .properties import (assert_tensor_close, expect_value_error, grading, manual_seed, run_property, student_generator,
+                         student_module)
 
 
 # ----------------------------------------------------------------------------------- get_batch
@@ -74,9 +76,7 @@ def _starts(X, Y, data, T, what):
 
 def _batch(get_batch, data, B, T, generator, what):
     __tracebackhide__ = True
-    before = data.clone()
     out = get_batch(data, B, T, generator=generator)
-    assert_unchanged([before], [data], ["data"])
     if not (isinstance(out, tuple) and len(out) == 2):
         raise AssertionError(f"{what}: get_batch must return a tuple (X, Y), got {type(out).__name__}")
     X, Y = out
@@ -109,7 +109,7 @@ def check_get_batch(get_batch) -> None:
     @given(streams())
     def windows(stream):
         data = _stream_data(stream.length, stream.seed)
-        g = torch.Generator().manual_seed(stream.seed)
+        g = student_generator(stream.seed)
         what = f"get_batch(data of length {stream.length}, batch_size={stream.batch_size}, context_window_size={stream.context_window_size})"
         X, Y = _batch(get_batch, data, stream.batch_size, stream.context_window_size, g, what)
         _starts(X, Y, data, stream.context_window_size, what)
@@ -121,9 +121,9 @@ def check_get_batch(get_batch) -> None:
         B, T = stream.batch_size, stream.context_window_size
         what = f"get_batch(data of length {stream.length}, batch_size={B}, context_window_size={T})"
         manual_seed(1)
-        a = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
+        a = _batch(get_batch, data, B, T, student_generator(stream.seed), what)
         manual_seed(2)
-        b = _batch(get_batch, data, B, T, torch.Generator().manual_seed(stream.seed), what)
+        b = _batch(get_batch, data, B, T, student_generator(stream.seed), what)
         if not (torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])):
             raise AssertionError(f"{what}: two generators with the same seed gave different batches; draw the start "
                                  "positions with the `generator` you are given (torch.randint(..., generator=generator))")
@@ -132,7 +132,7 @@ def check_get_batch(get_batch) -> None:
     run_property("get_batch with a generator", follows_the_generator)
 
     data = torch.arange(UNIFORM_LENGTH)
-    g = torch.Generator().manual_seed(UNIFORM_SEED)
+    g = student_generator(UNIFORM_SEED)
     what = f"get_batch(data of length {UNIFORM_LENGTH}, batch_size={UNIFORM_BATCH}, context_window_size={UNIFORM_T})"
     try:
         starts = []
@@ -186,6 +186,16 @@ def logits_problems():
                      seed=st.integers(0, 2**16))
 
 
+def _student_gradient(lm_loss, logits, targets):
+    """The gradient of the student's loss with respect to the logits, computed where their code runs
+    (a loss that crosses by value is a copy, cut from the graph that produced it)."""
+    torch_there = student_module("torch")
+    leaf = wire.remote(torch_there).as_tensor(logits).proxy  # a leaf that requires grad, over there
+    loss = wire.remote(lm_loss)(leaf, targets).proxy
+    (grad,) = torch_there.autograd.grad(loss, leaf)
+    return grad
+
+
 @judged
 def check_lm_loss(lm_loss) -> None:
     """Part 2: the mean cross-entropy over every position, its value and its gradient."""
@@ -197,18 +207,16 @@ def check_lm_loss(lm_loss) -> None:
         g = torch.Generator().manual_seed(p.seed)
         logits = (torch.randn(p.batch, p.T, p.V, generator=g, dtype=p.dtype) * p.scale).requires_grad_()
         targets = torch.randint(p.V, (p.batch, p.T), generator=g)
-        before = [logits.detach().clone(), targets.clone()]
         got = lm_loss(logits, targets)
-        assert_unchanged(before, [logits.detach(), targets], ["logits", "targets"])
         expected = F.cross_entropy(logits.reshape(-1, p.V), targets.reshape(-1))
         what = f"lm_loss(logits {tuple(logits.shape)}, targets {tuple(targets.shape)})"
         assert_tensor_close(got, expected, what=f"{what} vs F.cross_entropy over all positions (a 0-dim tensor)")
         if not got.requires_grad:
             raise AssertionError(f"{what}: the loss does not depend on the logits in autograd; keep it a tensor "
                                  "(no .item(), no .detach()) so that training can call .backward() on it")
-        (got_grad,) = torch.autograd.grad(got, logits)
         (expected_grad,) = torch.autograd.grad(expected, logits)
-        assert_tensor_close(got_grad, expected_grad, what=f"gradient of {what} with respect to the logits")
+        assert_tensor_close(_student_gradient(lm_loss, logits, targets), expected_grad,
+                            what=f"gradient of {what} with respect to the logits")
 
     run_property("lm_loss vs F.cross_entropy", matches_cross_entropy)
     expect_value_error(lambda: lm_loss(torch.randn(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)),
@@ -217,25 +225,29 @@ def check_lm_loss(lm_loss) -> None:
 
 # ----------------------------------------------------------------------------------- estimate_loss
 
-class NextTokenModel(nn.Module):
-    """Predicts (token + 1) % V with probability 1/2 in eval mode, 1/20 in training mode, the rest of
-    the probability spread evenly: on the stream 0, 1, ..., V-1, 0, 1, ... the loss at every
-    position is exactly ln 2 in eval mode. It records the shape of each input, whether gradients
-    were enabled and whether it was in training mode."""
+def next_token_model(vocab_size: int):
+    """A model built where the student's code runs: it predicts (token + 1) % V with probability 1/2,
+    the rest of the probability spread evenly, so on the stream 0, 1, ..., V-1, 0, 1, ... its loss
+    is exactly ln 2 at every position. An embedding whose rows are these log-probabilities: its output
+    requires grad exactly when it ran with gradients enabled."""
+    V = vocab_size
+    logp = torch.full((V, V), math.log(0.5 / (V - 1)))
+    logp[torch.arange(V), (torch.arange(V) + 1) % V] = math.log(0.5)
+    model = student_module("torch").nn.Embedding(V, V)
+    model.load_state_dict({"weight": logp})
+    return model.train()
 
-    def __init__(self, vocab_size: int):
-        super().__init__()
-        self.vocab_size = vocab_size
-        self.temperature = nn.Parameter(torch.ones(()))
-        self.calls: list[tuple[tuple[int, ...], bool, bool]] = []
 
-    def forward(self, token_ids):
-        self.calls.append((tuple(token_ids.shape), torch.is_grad_enabled(), self.training))
-        V = self.vocab_size
-        q = 0.05 if self.training else 0.5
-        logp = torch.full((*token_ids.shape, V), math.log((1 - q) / (V - 1)))
-        logp.scatter_(-1, ((token_ids + 1) % V).unsqueeze(-1), math.log(q))
-        return logp * self.temperature
+def record_calls(model) -> list[tuple[tuple[int, ...], bool, bool]]:
+    """The shape of each input, whether gradients were enabled and whether the model was in training
+    mode, for every call of `model` from now on (a forward hook that reports here)."""
+    calls = []
+
+    def record(module, args, output):
+        calls.append((tuple(args[0].shape), bool(output.requires_grad), bool(module.training)))
+
+    model.register_forward_hook(record)
+    return calls
 
 
 class Estimate(NamedTuple):
@@ -255,25 +267,24 @@ def check_estimate_loss(estimate_loss) -> None:
                      eval_iters=st.integers(1, 5), vocab_size=st.integers(3, 11)))
     def known_loss(p):
         data = torch.arange(200) % p.vocab_size
-        model = NextTokenModel(p.vocab_size).train()
+        model = next_token_model(p.vocab_size)
+        calls = record_calls(model)
         manual_seed(0)
-        before = data.clone()
         got = estimate_loss(model, data, p.batch_size, p.context_window_size, p.eval_iters)
-        assert_unchanged([before], [data], ["data"])
         what = (f"estimate_loss(model, data, batch_size={p.batch_size}, context_window_size={p.context_window_size}, "
                 f"eval_iters={p.eval_iters})")
         if not isinstance(got, float):
             raise AssertionError(f"{what}: return a Python float (e.g. with .item()), got {type(got).__name__}")
-        if not model.calls:
+        if not calls:
             raise AssertionError(f"{what}: the model was never called")
-        if any(grad for _, grad, _ in model.calls):
+        if any(grad for _, grad, _ in calls):
             raise AssertionError(f"{what}: the model ran with gradients enabled; evaluate under torch.no_grad()")
-        if any(training for _, _, training in model.calls):
+        if any(training for _, _, training in calls):
             raise AssertionError(f"{what}: the model ran in training mode; call model.eval() first (dropout "
                                  "must be off while measuring)")
         if not model.training:
             raise AssertionError(f"{what}: the model was left in eval mode; switch it back with model.train()")
-        shapes = [s for s, _, _ in model.calls]
+        shapes = [s for s, _, _ in calls]
         rows = sum(math.prod(s[:-1]) for s in shapes)
         if any(s[-1] != p.context_window_size for s in shapes) or rows != p.batch_size * p.eval_iters:
             raise AssertionError(f"{what}: expected eval_iters batches of batch_size windows of context_window_size "
@@ -326,47 +337,60 @@ def _check_normal(values: torch.Tensor, std: float, what: str) -> None:
                              "use a normal distribution (nn.init.normal_)")
 
 
+def _start_from_noise(model, reference: nn.Module, seed: int) -> None:
+    """Give every parameter of `model` values no init leaves behind (N(0.5, 1)), so that nothing
+    can be left as it was."""
+    g = torch.Generator().manual_seed(seed)
+    model.load_state_dict({n: torch.randn(p.shape, generator=g) + 0.5 for n, p in reference.named_parameters()},
+                          strict=False)
+
+
 @judged
 def check_init_gpt_weights(init_gpt_weights) -> None:
-    """Part 3: GPT-2's init on the course's GPT: per-kind statistics, tying kept, loss near ln V."""
+    """Part 3: GPT-2's init on the course's GPT: per-kind statistics, tying kept, loss near ln V.
+
+    The model is the course's GPT built where the student's code runs (the shipped decoder.py), so
+    that the init changes it in place; its values are then read back and judged here, on a copy of
+    the same architecture (solutions/decoder.py) that also tells which layer is of which kind."""
     __tracebackhide__ = True
     from solutions.decoder import GPT, GPTConfig
 
+    decoder = student_module("decoder")
     for options in INIT_CONFIGS:
         config = GPTConfig(**options)
         L = config.num_layers
-        manual_seed(L)
-        model = GPT(config)
-        with torch.no_grad():  # start from values no init leaves behind, so that nothing is left as it was
-            for p in model.parameters():
-                p.normal_(0.5, 1.0)
-        names_before = [n for n, _ in model.named_parameters()]
+        reference = GPT(config)
+        model = decoder.GPT(decoder.GPTConfig(**options))
+        _start_from_noise(model, reference, L)
         where = f"GPTConfig({', '.join(f'{k}={v}' for k, v in options.items())})"
         manual_seed(100 + L)
         try:
             init_gpt_weights(model, L)
         except Exception as exc:
             raise AssertionError(f"init_gpt_weights(model, {L}) on {where}: your code raised {type(exc).__name__}: {exc}") from None
-        if [n for n, _ in model.named_parameters()] != names_before:
-            raise AssertionError(f"init_gpt_weights on {where}: the model's parameters changed names or number; "
-                                 "initialise the existing tensors in place")
-        if model.lm_head.weight is not model.wte.weight and model.lm_head.weight.data_ptr() != model.wte.weight.data_ptr():
+        there = wire.remote(model)
+        if there.lm_head.weight.proxy.data_ptr() != there.wte.weight.proxy.data_ptr():
             raise AssertionError(f"init_gpt_weights on {where}: lm_head.weight is no longer tied to wte.weight; "
                                  "initialise in place (nn.init.normal_) instead of assigning new Parameters")
+        state = model.state_dict()
+        if list(state) != list(reference.state_dict()):
+            raise AssertionError(f"init_gpt_weights on {where}: the model's parameters changed names or number; "
+                                 "initialise the existing tensors in place")
 
         pools: dict[str, list[torch.Tensor]] = {"linear": [], "residual": []}
-        for name, module in model.named_modules():
+        for name, module in reference.named_modules():
             kind = _kind(name, module)
+            weight, bias = state.get(f"{name}.weight"), state.get(f"{name}.bias")
             if kind in ("linear", "residual"):
-                if module.weight is not model.wte.weight:
-                    pools[kind].append(module.weight)
-                if module.bias is not None and not torch.all(module.bias == 0):
+                if module.weight is not reference.wte.weight:
+                    pools[kind].append(weight)
+                if bias is not None and not torch.all(bias == 0):
                     raise AssertionError(f"init_gpt_weights on {where}: {name}.bias must be all zeros, its largest "
-                                         f"value is {module.bias.abs().max():.3g}")
+                                         f"value is {bias.abs().max():.3g}")
             elif kind == "embedding":
-                _check_normal(module.weight, 0.02, f"init_gpt_weights on {where}: {name}.weight (Embedding)")
+                _check_normal(weight, 0.02, f"init_gpt_weights on {where}: {name}.weight (Embedding)")
             elif kind == "layernorm":
-                if not (torch.all(module.weight == 1) and torch.all(module.bias == 0)):
+                if not (torch.all(weight == 1) and torch.all(bias == 0)):
                     raise AssertionError(f"init_gpt_weights on {where}: {name} must have weight 1 and bias 0")
         _check_normal(torch.cat([w.flatten() for w in pools["linear"]]), 0.02,
                       f"init_gpt_weights on {where}: weights of the Linear layers other than o_proj and fc_out")
@@ -375,11 +399,12 @@ def check_init_gpt_weights(init_gpt_weights) -> None:
                       f"init_gpt_weights on {where}: weights of the residual projections o_proj and fc_out "
                       f"(0.02 / sqrt(2 * num_layers) = {residual_std:.5f})")
 
+        reference.load_state_dict(state)
         g = torch.Generator().manual_seed(L)
         tokens = torch.randint(config.vocab_size, (8, config.context_window_size), generator=g)
         targets = torch.randint(config.vocab_size, tokens.shape, generator=g)  # unrelated to the inputs
         with torch.no_grad():
-            logits = model.eval()(tokens)
+            logits = reference.eval()(tokens)
         loss = float(F.cross_entropy(logits.reshape(-1, config.vocab_size), targets.reshape(-1)))
         if abs(loss - math.log(config.vocab_size)) > INITIAL_LOSS_MARGIN:
             raise AssertionError(f"init_gpt_weights on {where}: the loss on random tokens right after the init is "

@@ -1,8 +1,10 @@
 """Hidden checks of 5_1_fine_tuning_writing_style (data pipeline, train step, perplexity).
 
-The models are tiny GPT-Neo configurations built here from fixed seeds (a vocabulary of 61 tokens,
-16 wide, a global and a local attention layer with a window of 4), so every check runs in seconds on
-a CPU. The oracles:
+The models are tiny GPT-Neo configurations built from fixed seeds (a vocabulary of 61 tokens, 16
+wide, a global and a local attention layer with a window of 4), so every check runs in seconds on a
+CPU. The student's functions get copies built where their code runs (`models_there`), so that a
+train step changes the model in place there; expected values come from the judge's own copies, and
+what the student's code leaves in a model is read back through its state_dict. The oracles:
 - data: the contract itself (which tokens go where), on sequences whose values name their position;
 - train_step: the loss the model gives the batch before the update, computed here from the logits;
   the parameters after two steps with stale gradients pre-filled, against the reference's;
@@ -26,30 +28,54 @@ from hypothesis import strategies as st
 
 from solutions import writing_style as reference
 
+from . import wire
 from .judge import judged
-from .properties import expect_value_error, grading, on_one_thread, run_property
+from .properties import (expect_value_error, grading, manual_seed, on_one_thread, run_property, student_generator,
+                         student_module)
 
 VOCAB = 61
-
-
+CONFIG = dict(vocab_size=VOCAB, max_position_embeddings=64, hidden_size=16, num_layers=2, num_heads=2,
+              attention_types=[[["global", "local"], 1]], window_size=4, intermediate_size=32,
+              bos_token_id=0, eos_token_id=0)
 
 
 @functools.lru_cache(maxsize=None)
-def _base_model(seed: int, window: int = 4):
+def _base_model(seed: int):
     from transformers import GPTNeoConfig, GPTNeoForCausalLM
 
-    config = GPTNeoConfig(
-        vocab_size=VOCAB, max_position_embeddings=64, hidden_size=16, num_layers=2, num_heads=2,
-        attention_types=[[["global", "local"], 1]], window_size=window, intermediate_size=32,
-        bos_token_id=0, eos_token_id=0,
-    )
     torch.manual_seed(seed)
-    return GPTNeoForCausalLM(config).eval()
+    return GPTNeoForCausalLM(GPTNeoConfig(**CONFIG)).eval()
 
 
 def tiny_model(seed: int = 0):
     """A fresh copy of a tiny random GPT-Neo (the same weights for the same seed)."""
     return copy.deepcopy(_base_model(seed))
+
+
+def models_there():
+    """seed -> a fresh copy of tiny_model(seed), made where the student's code runs.
+
+    One model per seed is built there (from this side's weights) on first use and copied there for
+    each call; that first one is never handed to the student's code, so every copy starts clean."""
+    built = {}
+    deepcopy = student_module("copy").deepcopy
+
+    def fresh(seed: int = 0):
+        if seed not in built:
+            transformers = student_module("transformers")
+            model = transformers.GPTNeoForCausalLM(transformers.GPTNeoConfig(**CONFIG))
+            model.load_state_dict(_base_model(seed).state_dict())
+            built[seed] = model.eval()
+        return deepcopy(built[seed])
+
+    return fresh
+
+
+def model_here(model_there):
+    """A copy here of what the student's code left in a model there (its weights, read back)."""
+    model = tiny_model()
+    model.load_state_dict(model_there.state_dict())
+    return model
 
 
 def _tokens(n: int, seed: int) -> torch.Tensor:
@@ -81,8 +107,7 @@ def check_data(split_tokens, sample_batch) -> None:
         n_train = int(ratio * n)
         if n_train == 0 or n_train == n:
             return  # empty parts are checked below
-        data = ids.tolist() if as_list else ids.clone()
-        train, val = split_tokens(data, ratio)
+        train, val = split_tokens(ids.tolist() if as_list else ids, ratio)
         got = (_ids(train, "train part"), _ids(val, "validation part"))
         expected = (ids[:n_train].tolist(), ids[n_train:].tolist())
         if got != expected:
@@ -91,8 +116,6 @@ def check_data(split_tokens, sample_batch) -> None:
                 f"{n_train} and {n - n_train} (the first int(train_ratio * n) tokens, then the rest), "
                 f"got lengths {len(got[0])} and {len(got[1])}" + ("" if tuple(map(len, got)) != (n_train, n - n_train)
                                                                   else " with other tokens"))
-        if not as_list and not torch.equal(data, ids):
-            raise AssertionError("split_tokens modified its input; leave it unchanged")
 
     @grading(40)
     @given(st.integers(2, 40), st.integers(0, 30), st.integers(1, 6), st.integers(0, 2**16))
@@ -100,7 +123,8 @@ def check_data(split_tokens, sample_batch) -> None:
         n = T + extra
         ids = torch.randperm(n, generator=torch.Generator().manual_seed(seed)) + 3  # a value names its position
         position = {v: i for i, v in enumerate(ids.tolist())}
-        batch = sample_batch(ids, B, T, torch.Generator().manual_seed(seed))
+        manual_seed(1)  # the global generator differs between the two calls; `generator` does not
+        batch = sample_batch(ids, B, T, student_generator(seed))
         if not isinstance(batch, torch.Tensor):
             raise AssertionError(f"sample_batch must return a tensor, got {type(batch).__name__}")
         if tuple(batch.shape) != (B, T) or batch.dtype != torch.long:
@@ -113,7 +137,8 @@ def check_data(split_tokens, sample_batch) -> None:
             if row != ids[s:s + T].tolist():
                 raise AssertionError(f"each row must be a contiguous window token_ids[s:s+{T}], got positions "
                                      f"{[position[v] for v in row]}")
-        again = sample_batch(ids, B, T, torch.Generator().manual_seed(seed))
+        manual_seed(2)
+        again = sample_batch(ids, B, T, student_generator(seed))
         if not torch.equal(torch.as_tensor(again), batch):
             raise AssertionError("two calls with generators seeded alike gave different batches: draw the starts "
                                  "with torch.randint(..., generator=generator)")
@@ -122,7 +147,7 @@ def check_data(split_tokens, sample_batch) -> None:
         for n, T in [(12, 9), (10, 2), (7, 7)]:
             num_starts = n - T + 1
             ids = torch.arange(100, 100 + n)
-            batch = torch.as_tensor(sample_batch(ids, 4000, T, torch.Generator().manual_seed(n)))
+            batch = torch.as_tensor(sample_batch(ids, 4000, T, student_generator(n)))
             counts = torch.bincount(batch[:, 0] - 100, minlength=n).tolist()
             if any(counts[num_starts:]):
                 raise AssertionError(f"{n} tokens, windows of {T}: a window started after the last possible start "
@@ -170,10 +195,10 @@ def _batch(problem: StepProblem, k: int = 0) -> torch.Tensor:
     return torch.randint(0, VOCAB, (problem.B, problem.T), generator=g)
 
 
-def _fill_stale_grads(model, seed: int) -> None:
+def _stale_grads(model, seed: int) -> dict[str, torch.Tensor]:
+    """Random gradients, one per parameter of `model` (by name), as if left over from an earlier step."""
     g = torch.Generator().manual_seed(seed)
-    for p in model.parameters():
-        p.grad = torch.randn(p.shape, generator=g)
+    return {name: torch.randn(p.shape, generator=g) for name, p in model.named_parameters()}
 
 
 def _as_loss(value, what: str) -> float:
@@ -188,14 +213,16 @@ def _as_loss(value, what: str) -> float:
 def check_train_step(train_step) -> None:
     """Part 2: train_step."""
     __tracebackhide__ = True
+    fresh = models_there()
+    optim = student_module("torch").optim
 
     @grading(12)
     @given(step_problems())
     def returns_the_loss_before_the_update(problem):
-        model = tiny_model(problem.seed % 3)
+        model = fresh(problem.seed % 3)
         batch = _batch(problem)
-        expected = _oracle_loss(model, batch)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        expected = _oracle_loss(_base_model(problem.seed % 3), batch)
+        optimizer = optim.SGD(model.parameters(), lr=0.1)
         got = _as_loss(train_step(model, batch, optimizer), f"batch {tuple(batch.shape)}")
         if not math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-5):
             raise AssertionError(
@@ -206,18 +233,24 @@ def check_train_step(train_step) -> None:
     @grading(12)
     @given(step_problems())
     def clears_stale_gradients(problem):
-        ours, theirs = tiny_model(problem.seed % 3), tiny_model(problem.seed % 3)
-        for m in (ours, theirs):
-            _fill_stale_grads(m, problem.seed)
+        ours, theirs = tiny_model(problem.seed % 3), fresh(problem.seed % 3)
+        stale = _stale_grads(ours, problem.seed)
+        for name, p in ours.named_parameters():
+            p.grad = stale[name]
+        there = wire.remote(theirs)
+        for name, grad in stale.items():
+            there.get_parameter(name).proxy.grad = grad
         opt_ours = torch.optim.SGD(ours.parameters(), lr=0.1)
-        opt_theirs = torch.optim.SGD(theirs.parameters(), lr=0.1)
+        opt_theirs = optim.SGD(theirs.parameters(), lr=0.1)
         for k in range(2):
             batch = _batch(problem, k)
             reference.train_step(ours, batch, opt_ours)
-            _as_loss(train_step(theirs, batch.clone(), opt_theirs), f"batch {tuple(batch.shape)}")
-            for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-                if not torch.allclose(q.detach(), p.detach(), rtol=1e-4, atol=1e-6):
-                    diff = (q.detach() - p.detach()).abs().max().item()
+            _as_loss(train_step(theirs, batch, opt_theirs), f"batch {tuple(batch.shape)}")
+            state = theirs.state_dict()
+            for name, p in ours.named_parameters():
+                q = state[name]
+                if not torch.allclose(q, p.detach(), rtol=1e-4, atol=1e-6):
+                    diff = (q - p.detach()).abs().max().item()
                     raise AssertionError(
                         f"after step {k + 1} with SGD, starting from stale gradients left in .grad, parameter {name} "
                         f"differs from the expected update by up to {diff:.3g} (rtol=1e-4, atol=1e-6): clear the "
@@ -226,12 +259,12 @@ def check_train_step(train_step) -> None:
     @grading(6)
     @given(step_problems())
     def lowers_the_loss_on_a_fixed_batch(problem):
-        model = tiny_model(problem.seed % 3)
+        model = fresh(problem.seed % 3)
         batch = _batch(problem)
-        before = _oracle_loss(model, batch)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+        before = _oracle_loss(_base_model(problem.seed % 3), batch)
+        optimizer = optim.AdamW(model.parameters(), lr=1e-2)
         losses = [_as_loss(train_step(model, batch, optimizer), "") for _ in range(8)]
-        after = _oracle_loss(model, batch)
+        after = _oracle_loss(model_here(model), batch)
         if not after < before - 0.1:
             raise AssertionError(f"eight steps of AdamW (lr=1e-2) on one batch of shape {tuple(batch.shape)} should "
                                  f"lower its loss clearly: {before:.4f} before, {after:.4f} after (returned: "
@@ -270,7 +303,7 @@ def ppl_problems(max_n: int = 60):
 
 
 def _ppl(perplexity, model, ids, T, batch_size) -> float:
-    got = perplexity(model, ids.clone(), T, batch_size)
+    got = perplexity(model, ids, T, batch_size)
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         got = got.item()
     if not isinstance(got, (float, int)):
@@ -288,15 +321,16 @@ def _close(got: float, expected: float, what: str, rel: float = 1e-4) -> None:
 def check_perplexity(perplexity) -> None:
     """Part 3: perplexity over consecutive non-overlapping windows, per token."""
     __tracebackhide__ = True
+    fresh = models_there()
 
     @grading(40)
     @given(ppl_problems())
     @example(PplProblem(n=23, T=8, batch_size=2, seed=1))
     @example(PplProblem(n=20, T=4, batch_size=3, seed=2))
     def matches_reference(problem):
-        model, ids = tiny_model(problem.seed % 3), _tokens(problem.n, problem.seed)
-        expected = reference.perplexity(model, ids, problem.T, problem.batch_size)
-        got = _ppl(perplexity, model, ids, problem.T, problem.batch_size)
+        ids = _tokens(problem.n, problem.seed)
+        expected = reference.perplexity(tiny_model(problem.seed % 3), ids, problem.T, problem.batch_size)
+        got = _ppl(perplexity, fresh(problem.seed % 3), ids, problem.T, problem.batch_size)
         _close(got, expected, f"perplexity of {problem.n} tokens, context_window_size={problem.T}, "
                               f"batch_size={problem.batch_size}")
 
@@ -304,9 +338,9 @@ def check_perplexity(perplexity) -> None:
     @given(ppl_problems(max_n=30))
     @example(PplProblem(n=10, T=4, batch_size=2, seed=3))
     def matches_token_by_token(problem):
-        model, ids = tiny_model(problem.seed % 3), _tokens(problem.n, problem.seed)
-        expected = token_by_token_perplexity(model, ids, problem.T)
-        got = _ppl(perplexity, model, ids, problem.T, problem.batch_size)
+        ids = _tokens(problem.n, problem.seed)
+        expected = token_by_token_perplexity(_base_model(problem.seed % 3), ids, problem.T)
+        got = _ppl(perplexity, fresh(problem.seed % 3), ids, problem.T, problem.batch_size)
         _close(got, expected, f"perplexity of {problem.n} tokens, context_window_size={problem.T}, batch_size="
                               f"{problem.batch_size}, against one forward pass per predicted token")
 
@@ -314,24 +348,24 @@ def check_perplexity(perplexity) -> None:
     @given(ppl_problems(), st.integers(1, 6))
     @example(PplProblem(n=23, T=8, batch_size=2, seed=1), 1)
     def independent_of_batch_size(problem, other):
-        model, ids = tiny_model(problem.seed % 3), _tokens(problem.n, problem.seed)
+        model, ids = fresh(problem.seed % 3), _tokens(problem.n, problem.seed)
         a = _ppl(perplexity, model, ids, problem.T, problem.batch_size)
         b = _ppl(perplexity, model, ids, problem.T, other)
         _close(b, a, f"{problem.n} tokens, context_window_size={problem.T}: perplexity with batch_size={other} "
                      f"against batch_size={problem.batch_size} (average the NLL per token, not per batch)")
 
     def leaves_the_model_alone():
-        model = tiny_model(1)
-        before = [p.detach().clone() for p in model.parameters()]
+        model = fresh(1)
         _ppl(perplexity, model, _tokens(30, 0), 8, 2)
-        if any(not torch.equal(b, p) for b, p in zip(before, model.parameters())):
+        after = model.state_dict()
+        if any(not torch.equal(after[name], p) for name, p in _base_model(1).named_parameters()):
             raise AssertionError("perplexity changed the model's parameters")
 
     run_property("perplexity vs the reference", matches_reference)
     run_property("perplexity token by token", matches_token_by_token)
     run_property("perplexity does not depend on batch_size", independent_of_batch_size)
     run_property("perplexity leaves the model unchanged", leaves_the_model_alone)
-    model, ids = tiny_model(0), _tokens(10, 0)
+    model, ids = fresh(0), _tokens(10, 0)
     expect_value_error(lambda: perplexity(model, ids, 1, 2), "perplexity with context_window_size=1")
     expect_value_error(lambda: perplexity(model, ids, 4, 0), "perplexity with batch_size=0")
     expect_value_error(lambda: perplexity(model, ids[:1], 4, 2), "perplexity of a single token")

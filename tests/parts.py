@@ -3,7 +3,11 @@ as the grader does, and the verdicts a grade is made of."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+import contextlib
+import sys
+from typing import Callable, Iterable, Iterator
+
+from graders import manifest
 
 
 def run_checks(calls: dict[str, Callable[[], None]], parts: Iterable[str] | None = None) -> dict[str, str | None]:
@@ -33,3 +37,19 @@ def assert_loses_its_part(results: dict[str, str | None], name: str, must_fail: 
     assert results[must_fail] is not None, f"{name} was not caught by {must_fail}"
     for part in must_pass:
         assert results[part] is None, f"{name} wrongly lost {part}: {results[part]}"
+
+
+@contextlib.contextmanager
+def beside_the_notebook(assignment_id: str) -> Iterator[None]:
+    """The modules shipped beside a release notebook (manifest `ships`, e.g. `decoder`) importable by
+    their own names for the duration, as the student's kernel imports them (a check builds its models
+    there with `student_module("decoder")`); forgotten afterwards."""
+    folder = manifest.get(assignment_id).release_notebook.parent
+    names = [f.stem for f in folder.glob("*.py")]
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        for name in names:
+            sys.modules.pop(name, None)

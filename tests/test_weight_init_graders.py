@@ -7,7 +7,7 @@ import pytest
 
 from graders import weight_init as checks
 from tests.implementations.weight_init import CORRECT, WRONG
-from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
+from tests.parts import assert_all_fail, assert_loses_its_part, beside_the_notebook, run_checks
 
 PARTS = {
     "check_get_batch": "get_batch",
@@ -15,6 +15,13 @@ PARTS = {
     "check_init_gpt_weights": "init_gpt_weights",
     "check_estimate_loss": "estimate_loss",
 }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _shipped_decoder():
+    """The init is checked on the course's GPT, built from decoder.py, shipped beside the notebook."""
+    with beside_the_notebook("4_1_pre_training_weight_init"):
+        yield
 
 
 def run_parts(functions, parts=PARTS):
