@@ -572,7 +572,10 @@ class remote:
 
     def __call__(self, *args, **kwargs):
         p = self._proxy
-        return remote(p._wire_conn._op("call", p, args, kwargs, ref=True))
+        conn = p._wire_conn
+        if conn.forbid:  # watched, as a proxy's own call is
+            return remote(call_watched(p, args, kwargs, forbid=conn.forbid, ref=True))
+        return remote(conn._op("call", p, args, kwargs, ref=True))
 
     @property
     def proxy(self):
@@ -580,10 +583,10 @@ class remote:
         return self._proxy
 
 
-def call_watched(proxy, args=(), kwargs=None, *, forbid=()):
+def call_watched(proxy, args=(), kwargs=None, *, forbid=(), ref=False):
     """Call a remote function, watched by its owner for calls to the names in `forbid`.
 
-    Returns the call's value; raises what the call raised, else ForbiddenCall (an AssertionError)
+    Returns the call's value (a proxy of it, even of plain data, with ref=True); raises what the call raised, else ForbiddenCall (an AssertionError)
     naming the forbidden functions it used. Afterwards the connection's `last_cpu_time` holds the CPU
     seconds the call took in the owner's process, `last_called` the forbidden names it used and
     `last_unresolved` the names that the owner could not import (nothing can call those)."""
@@ -591,7 +594,7 @@ def call_watched(proxy, args=(), kwargs=None, *, forbid=()):
         raise TypeError("call_watched needs a Proxy (an object of the other process)")
     conn = proxy._wire_conn
     conn.last_cpu_time, conn.last_called, conn.last_unresolved = None, [], []
-    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid))
+    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid), ref=ref)
     if conn.last_called:
         raise ForbiddenCall(conn.last_called)
     return value

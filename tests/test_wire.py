@@ -590,6 +590,22 @@ def test_a_decorated_function_is_told_from_its_siblings(child):
     assert clipped[0].tolist() == [3.0, 3.5]  # same _no_grad wrapper, other function: not flagged
 
 
+def test_calls_are_watched_while_the_connection_forbids(child):
+    """conn.forbid (a check's forbidden oracles) watches every call: a proxy's, and remote()'s, whose
+    result stays with its owner."""
+    child.conn.forbid = (SDPA,)
+    try:
+        with pytest.raises(ForbiddenCall, match="scaled_dot_product_attention"):
+            child.get("attention_alias")(*qkv())
+        with pytest.raises(ForbiddenCall, match="scaled_dot_product_attention"):
+            wire.remote(child.get("attention_alias"))(*qkv())
+        out = wire.remote(child.get("attention_manual"))(*qkv())
+        assert type(out.proxy) is wire.Proxy and child.conn.last_called == []
+        torch.testing.assert_close(out.proxy.clone(), F.scaled_dot_product_attention(*qkv()))
+    finally:
+        child.conn.forbid = ()
+
+
 def test_switching_the_watch_off_is_itself_flagged(child):
     with pytest.raises(ForbiddenCall, match="switched off"):
         call_watched(child.get("untie_watch"), ([1],), forbid=["json.loads"])
