@@ -182,6 +182,8 @@ class _Encoder:
         """A tensor by value: dtype, shape, raw bytes (CPU, contiguous), requires_grad, Parameter-ness,
         and its .grad when it has one."""
         data = x.detach().resolve_conj().resolve_neg().cpu().contiguous().reshape(-1)
+        if data.numel() == 1 and data.stride(0) != 1:  # a one-element view keeps its stride through all that
+            data = data.as_strided((1,), (1,))
         if data.numel():
             raw = data.view(torch.uint8)
             raw = memoryview(raw.numpy()) if "numpy" in sys.modules else bytes(raw.tolist())

@@ -178,7 +178,7 @@ def assert_same(x, y):
         assert_same(x.imag, y.imag)
     elif type(x) in (torch.Tensor, torch.nn.Parameter):
         assert (x.dtype, x.shape, x.requires_grad) == (y.dtype, y.shape, y.requires_grad)
-        bx, by = (t.detach().contiguous().reshape(-1).view(torch.uint8) for t in (x, y))
+        bx, by = (torch.empty(t.shape, dtype=t.dtype).copy_(t.detach()).reshape(-1).view(torch.uint8) for t in (x, y))
         assert torch.equal(bx, by)
         assert (x.grad is None) == (y.grad is None)
         if x.grad is not None:
@@ -223,7 +223,8 @@ VALUES = {
                 torch.tensor(2**62, dtype=torch.int64), torch.zeros(0, 3, dtype=torch.uint8),
                 torch.tensor([1 + 1j], dtype=torch.complex64), torch.ones(2, requires_grad=True),
                 torch.nn.Parameter(torch.randn(2, 2, dtype=torch.float64)),
-                torch.nn.Parameter(torch.arange(3), requires_grad=False), with_grad()],
+                torch.nn.Parameter(torch.arange(3), requires_grad=False), with_grad(),
+                torch.arange(3.0).reshape(1, 3).t()[:1]],  # one element, stride 3: "contiguous" to torch
     "torch types": [torch.bfloat16, torch.int8, torch.device("cpu"), torch.device("cuda", 1), torch.Size([2, 0])],
 }
 
