@@ -26,16 +26,10 @@ from hypothesis import strategies as st
 
 from .judge import judged
 from .properties import (assert_tensor_close, assert_unchanged, expect_value_error, grading, manual_seed, run_property,
-                         shipped_module, student_module)
+                         shipped_module, student_copy, student_module)
 from .wire import remote
 
 SIGMAS = 6
-
-
-def _student_copy(x: torch.Tensor):
-    """A copy of `x` where the student's code runs (a proxy): what the student's function changes in
-    place, or differentiates, is this one; read it back with `.detach()`."""
-    return remote(student_module("torch").clone)(x).proxy
 
 
 def _fraction_near(count: int, n: int, p: float, what: str) -> None:
@@ -63,7 +57,7 @@ def drops():
 def _call_dropout(dropout, x, p, training):
     """dropout(x, p, training) on a copy of x where the student's code runs; x must stay unchanged."""
     __tracebackhide__ = True
-    mine = _student_copy(x)
+    mine = student_copy(x)
     got = dropout(mine, p, training)
     assert_unchanged([x], [mine.detach()], ["x"])
     return got
@@ -149,7 +143,7 @@ def _call_attention(fn, reference, x, p, training, seed=None):
     """fn(attn, x, p, training) with attn a copy of `reference` where the student's code runs, after
     manual_seed(seed) when a seed is given."""
     __tracebackhide__ = True
-    attn, mine = _student_attention(reference), _student_copy(x)
+    attn, mine = _student_attention(reference), student_copy(x)
     if seed is not None:
         manual_seed(seed)
     out = fn(attn, mine, p, training)
