@@ -3,9 +3,11 @@
 Oracles: `torch.nn.utils.clip_grad_norm_` for clipping (on copies of the same gradients), and
 Hugging Face's `get_linear_schedule_with_warmup` / `get_cosine_schedule_with_warmup` stepped through
 a dummy optimizer with learning rate 1 for the schedules. The student's functions may not call the
-oracles (nor anything else of torch.nn.utils' clipping or transformers' schedules): those are Python
-functions, not torch operators, so a profile hook watches the student's call for their code objects
-(which catches them under any alias, e.g. `from torch.nn.utils import clip_grad_norm_ as f`).
+oracles (nor anything else of torch.nn.utils' clipping or transformers' schedules): graders/forbidden.py
+lists them, and every call of the student's functions is watched for them.
+
+The student's clip_grad_norm changes gradients in place, so the parameters it gets are built where
+the student's code runs (`student_module("torch")`) and their gradients read back afterwards.
 
 Gradients are drawn with entries of magnitude at least half their scale, so the 1e-6 that torch
 adds to the norm changes the factor by far less than the tolerance.
@@ -13,13 +15,10 @@ adds to the norm changes the factor by far less than the tolerance.
 
 from __future__ import annotations
 
-import inspect
 import math
-import sys
 from typing import NamedTuple
 
 import torch
-import torch.nn.utils.clip_grad as torch_clip
 import transformers.optimization as hf_optimization
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,44 +26,8 @@ from hypothesis import strategies as st
 from solutions import clipping_schedulers as reference
 
 from .judge import judged
-from .properties import assert_tensor_close, expect_value_error, grading, run_property
-
-
-def _codes(module, names) -> dict:
-    out = {}
-    for name in names:
-        fn = getattr(module, name, None)
-        if callable(fn):
-            out[inspect.unwrap(fn).__code__] = f"{module.__name__}.{name}"
-    return out
-
-
-FORBIDDEN_CLIPPING = {
-    **_codes(torch_clip, ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "_get_total_norm",
-                          "_clip_grads_with_norm_"]),
-    **_codes(torch.nn.utils, ["get_total_norm", "clip_grads_with_norm_"]),
-}
-FORBIDDEN_SCHEDULES = _codes(hf_optimization, [n for n in dir(hf_optimization) if "schedule" in n])
-
-
-def _call(fn, forbidden: dict, *args, **kwargs):
-    """Call the student's `fn`; fail if it called one of the `forbidden` Python functions."""
-    __tracebackhide__ = True
-    called = []
-
-    def watch(frame, event, arg):
-        if event == "call" and frame.f_code in forbidden:
-            called.append(forbidden[frame.f_code])
-
-    previous = sys.getprofile()
-    sys.setprofile(watch)
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        sys.setprofile(previous)
-    if called:
-        raise AssertionError(f"this task asks you to write it yourself: do not call {called[0]}")
-    return result
+from .properties import assert_tensor_close, expect_value_error, grading, run_property, student_module
+from .wire import remote
 
 
 # ------------------------------------------------------------------------------------- clipping
@@ -103,13 +66,22 @@ def make_parameters(problem: Gradients) -> list[torch.nn.Parameter]:
     return params
 
 
-def _copy(params):
+def _student_parameters(params):
+    """Parameters with the values and gradients of `params`, built where the student's code runs
+    (it clips their gradients in place there; read them back with `.grad`)."""
+    make = remote(student_module("torch").nn.Parameter)
     out = []
     for p in params:
-        q = torch.nn.Parameter(p.detach().clone())
-        q.grad = None if p.grad is None else p.grad.clone()
+        q = make(p.detach()).proxy
+        if p.grad is not None:
+            q.grad = p.grad
         out.append(q)
     return out
+
+
+def _one_pass(params):
+    """An iterator over `params` where the student's code runs: it can be read only once."""
+    return remote(student_module("builtins").iter)(params).proxy
 
 
 MAX_NORMS = [1e-4, 0.1, 1.0, 7.5, 1e6]
@@ -124,49 +96,51 @@ def check_clip_grad_norm(clip_grad_norm) -> None:
     @grading(80)
     @given(gradients(), st.sampled_from(MAX_NORMS), st.sampled_from(NORM_TYPES))
     def matches_torch(problem, max_norm, norm_type):
-        params = make_parameters(problem)
-        expected = _copy(params)
-        values = [p.detach().clone() for p in params]
+        expected = make_parameters(problem)
+        params = _student_parameters(expected)
+        values = [p.detach().clone() for p in expected]
         expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm, norm_type=norm_type)
         where = f"max_norm={max_norm:g}, norm_type={norm_type}"
-        got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, (p for p in params), max_norm, norm_type=norm_type)
+        got = clip_grad_norm(_one_pass(params), max_norm, norm_type=norm_type)
         if not isinstance(got, torch.Tensor) or got.numel() != 1:
             raise AssertionError(f"{where}: return the total norm before clipping as a 0-dimensional tensor, got {got!r}")
         assert_tensor_close(got.reshape(()), expected_norm, what=f"total norm returned ({where}): it must be the norm BEFORE clipping")
         for i, (p, e, v) in enumerate(zip(params, expected, values)):
+            grad = p.grad
             if e.grad is None:
-                if p.grad is not None:
+                if grad is not None:
                     raise AssertionError(f"parameter {i} had no gradient: its grad must stay None, got a tensor")
                 continue
-            if p.grad is None:
+            if grad is None:
                 raise AssertionError(f"parameter {i}: its gradient disappeared (clip it in place)")
-            assert_tensor_close(p.grad, e.grad, what=f"gradient of parameter {i} after clipping ({where})")
+            assert_tensor_close(grad, e.grad, what=f"gradient of parameter {i} after clipping ({where})")
             if not torch.equal(p.detach(), v):
                 raise AssertionError(f"parameter {i}: clipping changed the parameter's values; change only its .grad")
 
     @grading(20)
     @given(gradients(), st.sampled_from(NORM_TYPES))
     def accepts_a_single_tensor(problem, norm_type):
-        params = [p for p in make_parameters(problem) if p.grad is not None][:1]
-        if not params:
+        expected = [p for p in make_parameters(problem) if p.grad is not None][:1]
+        if not expected:
             return
-        expected = _copy(params)
+        params = _student_parameters(expected)
         expected_norm = torch.nn.utils.clip_grad_norm_(expected[0], 0.1, norm_type=norm_type)
-        got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, params[0], 0.1, norm_type=norm_type)
+        got = clip_grad_norm(params[0], 0.1, norm_type=norm_type)
         assert_tensor_close(torch.as_tensor(got).reshape(()), expected_norm, what="total norm for a single tensor")
         assert_tensor_close(params[0].grad, expected[0].grad, what="gradient of a single tensor after clipping")
 
     run_property("clip_grad_norm vs torch.nn.utils.clip_grad_norm_", matches_torch)
     run_property("clip_grad_norm given one tensor", accepts_a_single_tensor)
 
-    nothing = [torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))]
-    got = _call(clip_grad_norm, FORBIDDEN_CLIPPING, iter(nothing), 1.0)
+    nothing = _student_parameters([torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))])
+    got = clip_grad_norm(_one_pass(nothing), 1.0)
     if not isinstance(got, torch.Tensor) or got.numel() != 1 or got.item() != 0.0:
         raise AssertionError(f"with no gradients at all, return torch.tensor(0.0), got {got!r}")
     for max_norm in (0.0, -1.0):
         p = torch.nn.Parameter(torch.ones(2))
         p.grad = torch.ones(2)
-        expect_value_error(lambda: _call(clip_grad_norm, FORBIDDEN_CLIPPING, [p], max_norm), f"clip_grad_norm with max_norm={max_norm}")
+        params = _student_parameters([p])
+        expect_value_error(lambda: clip_grad_norm(params, max_norm), f"clip_grad_norm with max_norm={max_norm}")
 
 
 # ------------------------------------------------------------------------------------ schedules
@@ -199,7 +173,7 @@ def _agrees_at_every_step(fn, args_of, expected, reference_fn, what):
     __tracebackhide__ = True
     for step, e in enumerate(expected):
         args, kwargs = args_of(step)
-        got = _number(_call(fn, FORBIDDEN_SCHEDULES, *args, **kwargs), f"{what} at step {step}")
+        got = _number(fn(*args, **kwargs), f"{what} at step {step}")
         ref = reference_fn(*args, **kwargs)
         if not math.isclose(ref, e, rel_tol=1e-9, abs_tol=1e-12):  # the reference must agree too
             raise RuntimeError(f"reference disagrees with transformers at step {step}: {ref} vs {e}")
@@ -226,7 +200,7 @@ def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
 
     run_property("linear_warmup_lambda vs transformers' get_linear_schedule_with_warmup", matches_transformers)
     for args, what in BAD_SCHEDULES:
-        expect_value_error(lambda: _call(linear_warmup_lambda, FORBIDDEN_SCHEDULES, *args), f"linear_warmup_lambda with {what}")
+        expect_value_error(lambda: linear_warmup_lambda(*args), f"linear_warmup_lambda with {what}")
 
 
 @judged
@@ -249,4 +223,4 @@ def check_cosine_warmup_lambda(cosine_warmup_lambda) -> None:
 
     run_property("cosine_warmup_lambda vs transformers' get_cosine_schedule_with_warmup", matches_transformers)
     for args, what in BAD_SCHEDULES:
-        expect_value_error(lambda: _call(cosine_warmup_lambda, FORBIDDEN_SCHEDULES, *args), f"cosine_warmup_lambda with {what}")
+        expect_value_error(lambda: cosine_warmup_lambda(*args), f"cosine_warmup_lambda with {what}")

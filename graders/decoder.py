@@ -6,6 +6,12 @@ logits the reference GPT reproduces once the student's `load_gpt2_weights` has c
 an argmax loop over the student's own model for greedy generation; parameter counts of
 instantiated reference models. Each part calls only the student's object it grades: the loader is
 tried on the reference GPT, generation on the student's GPT whatever its forward computes.
+
+The student's code runs in its own process (graders/judge.py). What it changes in place lives there:
+the GPT the loader fills is the reference's architecture built there from torch and the shipped
+modules of 3.2 and 3.3 (`_gpt_where_the_student_runs`), read back by its state dict; the token ids
+and random generators given to generate are made there too. Identity (the tied unembedding) is
+asked of that process with `operator.is_`.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from hypothesis import strategies as st
 from solutions import decoder as reference
 
 from .judge import judged
-from .properties import assert_tensor_close, expect_value_error, grading, manual_seed, run_property
+from .properties import (assert_tensor_close, expect_value_error, grading, manual_seed, run_property, shipped_module,
+                         student_copy, student_module)
 from .transformer_block import randomize, twin
+from .wire import remote
 
 GPT2_SMALL_PARAMETERS = 124_439_808
 
@@ -47,6 +55,22 @@ def configs(min_layers: int = 0, max_context: int = 10):
 
 def token_ids(cfg: Config, B: int, T: int, seed: int) -> torch.Tensor:
     return torch.randint(0, cfg.V, (B, T), generator=torch.Generator().manual_seed(seed))
+
+
+def _randomized(model, seed: int, scale: float):
+    """`randomize` for a model of the student's (a proxy): the same values, sent by load_state_dict."""
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, p in model.named_parameters():
+        noise = torch.randn(p.shape, generator=g) * scale
+        state[name] = 1 + noise if ".ln" in f".{name}" and name.endswith("weight") else noise
+    model.load_state_dict(state, strict=False)
+    return model.eval()
+
+
+def _generator(seed: int):
+    """A torch.Generator seeded with `seed`, where the student's code draws with it."""
+    return student_module("torch").Generator().manual_seed(seed)
 
 
 def _logits(model, ids, what):
@@ -85,7 +109,7 @@ def check_gpt(GPT, GPTConfig) -> None:
     @given(configs())
     def tied_and_counted(cfg):
         model = GPT(GPTConfig(**cfg.kwargs()))
-        if model.lm_head.weight is not model.wte.weight:
+        if not student_module("operator").is_(remote(model).lm_head.weight.proxy, remote(model).wte.weight.proxy):
             raise AssertionError("lm_head.weight must be the same Parameter as wte.weight (tied unembedding): "
                                  "make lm_head use the very Parameter of wte")
         expected = sum(p.numel() for p in reference.GPT(reference.GPTConfig(**cfg.kwargs())).parameters())
@@ -112,6 +136,31 @@ def hf_gpt2(cfg: Config):
     return randomize(GPT2LMHeadModel(config), cfg.seed)
 
 
+def _gpt_where_the_student_runs(cfg: Config):
+    """The reference GPT's modules and parameter names (its __init__: embeddings, 3.2's blocks holding
+    3.3's attention, ln_f, lm_head tied to wte), built where the student's code runs, with `config`
+    read as attributes; random weights. No forward: the loader only fills it."""
+    nn = student_module("torch").nn
+    blocks, attention = shipped_module("transformer_block"), shipped_module("multi_head_attention")
+    E = cfg.H * cfg.D
+    model = nn.Module()
+    model.config = student_module("types").SimpleNamespace(**cfg.kwargs(), dropout=0.0)
+    model.wte, model.wpe = nn.Embedding(cfg.V, E), nn.Embedding(cfg.C, E)
+    model.blocks = nn.ModuleList()
+    for _ in range(cfg.L):
+        block = blocks.TransformerBlock(E)
+        block.attn = attention.MultiHeadAttention(E, cfg.H)
+        model.blocks.append(block)
+    model.ln_f = nn.LayerNorm(E)
+    model.lm_head = nn.Linear(E, cfg.V, bias=False)
+    model.lm_head.weight = remote(model.wte).weight.proxy
+    state = randomize(reference.GPT(reference.GPTConfig(**cfg.kwargs())), cfg.seed + 1).state_dict()
+    if list(model.state_dict()) != list(state):
+        raise RuntimeError("the GPT built for the loader does not have the reference's parameter names")
+    model.load_state_dict(state)
+    return model
+
+
 @judged
 def check_load_gpt2_weights(load_gpt2_weights) -> None:
     """Part 2: load_gpt2_weights maps GPT2LMHeadModel's state dict (Conv1D weights transposed)."""
@@ -122,11 +171,15 @@ def check_load_gpt2_weights(load_gpt2_weights) -> None:
     def reproduces_transformers(cfg, data):
         hf = hf_gpt2(cfg)
         state = hf.state_dict()
-        before = {k: v.clone() for k, v in state.items()}
-        model = randomize(reference.GPT(reference.GPTConfig(**cfg.kwargs())), cfg.seed + 1)
-        load_gpt2_weights(model, state)
-        if any(not torch.equal(before[k], v) for k, v in state.items()):
+        OrderedDict = student_module("collections").OrderedDict
+        theirs = remote(OrderedDict)(state).proxy  # the student's copy of it
+        gpt = _gpt_where_the_student_runs(cfg)
+        load_gpt2_weights(gpt, theirs)
+        after = OrderedDict(theirs)
+        if list(after) != list(state) or any(not torch.equal(after[k], v) for k, v in state.items()):
             raise AssertionError("load_gpt2_weights changed the GPT-2 state dict it was given; copy, do not modify")
+        model = reference.GPT(reference.GPTConfig(**cfg.kwargs())).eval()
+        model.load_state_dict(gpt.state_dict())
         B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
         ids = token_ids(cfg, B, T, cfg.seed)
         with torch.no_grad():
@@ -146,9 +199,9 @@ def _argmax_loop(model, ids, n, C):
 
 def _generate(model, ids, n, what, **options):
     __tracebackhide__ = True
-    before = ids.clone()
-    out = model.generate(ids, n, **options)
-    if not torch.equal(ids, before):
+    theirs = student_copy(ids)
+    out = model.generate(theirs, n, **options)
+    if not torch.equal(theirs.detach(), ids):
         raise AssertionError(f"{what}: generate modified the token ids it was given")
     B, T = ids.shape
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (B, T + n):
@@ -165,7 +218,7 @@ def check_generate(GPT, GPTConfig) -> None:
     __tracebackhide__ = True
 
     def model_and_prompt(cfg, data):
-        model = randomize(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
+        model = _randomized(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
         B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
         n = data.draw(st.integers(0, cfg.C + 3), label="max_new_tokens")
         return model, token_ids(cfg, B, T, cfg.seed), n
@@ -187,7 +240,7 @@ def check_generate(GPT, GPTConfig) -> None:
         model, ids, n = model_and_prompt(cfg, data)
         what = f"generate(ids of shape {tuple(ids.shape)}, max_new_tokens={n}, temperature={temperature}, top_k={top_k}) with GPT({cfg})"
         runs = [_generate(model, ids, n, what, temperature=temperature, top_k=top_k,
-                          generator=torch.Generator().manual_seed(cfg.seed)) for _ in range(2)]
+                          generator=_generator(cfg.seed)) for _ in range(2)]
         if not torch.equal(*runs):
             raise AssertionError(f"{what}: two runs with generators seeded alike gave different ids; draw with generator=generator")
         out = runs[0]
@@ -199,19 +252,19 @@ def check_generate(GPT, GPTConfig) -> None:
                 if (chosen < kth).any():
                     raise AssertionError(f"{what}: the token at position {t} is not among the top_k={top_k} most likely")
         greedy = _argmax_loop(model, ids, n, cfg.C)
-        top1 = _generate(model, ids, n, what, temperature=temperature, top_k=1, generator=torch.Generator().manual_seed(0))
+        top1 = _generate(model, ids, n, what, temperature=temperature, top_k=1, generator=_generator(0))
         if not torch.equal(top1, greedy):
             raise AssertionError(f"{what}: with top_k=1 sampling must pick the most likely token, as temperature 0 does")
 
     def frequencies_follow_the_softmax():
         cfg = Config(V=6, C=4, H=2, D=2, L=1, seed=3)
-        model = randomize(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
+        model = _randomized(GPT(GPTConfig(**cfg.kwargs())), cfg.seed, scale=1.0)
         prompt = token_ids(cfg, 1, 3, 0)
         with torch.no_grad():
             logits = model(prompt)[0, -1]
         N = 3000
         for temperature in (0.5, 2.0):
-            out = model.generate(prompt.expand(N, -1), 1, temperature=temperature, generator=torch.Generator().manual_seed(0))
+            out = model.generate(prompt.expand(N, -1), 1, temperature=temperature, generator=_generator(0))
             counts = torch.bincount(out[:, -1], minlength=cfg.V).double() / N
             expected = torch.softmax(logits.double() / temperature, -1)
             distance = 0.5 * (counts - expected).abs().sum().item()

@@ -6,6 +6,11 @@ and 3.4's GPT without dropout (solutions/) with the same weights, which the stud
 equal whenever dropout is off. Where dropout sits in the GPT is seen from the outside by weights
 chosen so that only one place can change the output (see `check_dropout_gpt_training`).
 
+The student's code runs in its own process (graders/judge.py): the tensors, attention modules and
+models it gets are built there (`student_module`, `shipped_module`), with weights copied from the
+reference's, so that in-place changes and gradients are seen where they happen. `dropout` must not
+call torch's dropout (graders/forbidden.py); attention may use SDPA's dropout_p, as the notebook says.
+
 Every statistical bound below is at least 6 standard deviations wide: a correct solution fails one
 with probability below 1e-8, and with the fixed seeds grading is deterministic.
 """
@@ -16,14 +21,14 @@ import math
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
 from .judge import judged
-from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, manual_seed, run_property
+from .properties import (assert_tensor_close, assert_unchanged, expect_value_error, grading, manual_seed, run_property,
+                         shipped_module, student_copy, student_module)
+from .wire import remote
 
-NO_TORCH_DROPOUT = {F.dropout: "torch.nn.functional.dropout (or nn.Dropout)", torch.dropout: "torch.dropout"}
 SIGMAS = 6
 
 
@@ -50,8 +55,12 @@ def drops():
 
 
 def _call_dropout(dropout, x, p, training):
-    with forbid(NO_TORCH_DROPOUT):
-        return dropout(x, p, training)
+    """dropout(x, p, training) on a copy of x where the student's code runs; x must stay unchanged."""
+    __tracebackhide__ = True
+    mine = student_copy(x)
+    got = dropout(mine, p, training)
+    assert_unchanged([x], [mine.detach()], ["x"])
+    return got
 
 
 @judged
@@ -65,11 +74,9 @@ def check_dropout(dropout) -> None:
     def values(d, training):
         g = torch.Generator().manual_seed(d.seed)
         x = torch.randn(d.shape, generator=g, dtype=d.dtype) + 0.1
-        before = x.clone()
         what = f"dropout(x of shape {d.shape} {d.dtype}, p={d.p}, training={training})"
         manual_seed(d.seed)
         got = _call_dropout(dropout, x, d.p, training)
-        assert_unchanged([before], [x], ["x"])
         if not isinstance(got, torch.Tensor) or got.shape != x.shape or got.dtype != x.dtype:
             raise AssertionError(f"{what}: expected a tensor of x's shape and dtype, got "
                                  f"{getattr(got, 'shape', type(got).__name__)} {getattr(got, 'dtype', '')}")
@@ -96,22 +103,23 @@ def check_dropout(dropout) -> None:
 
     n = 200_000
     for p in (0.1, 0.5, 0.8):
+        x = remote(student_module("torch").ones)(n, dtype=torch.float64, requires_grad=True).proxy
         manual_seed(int(p * 100))
-        x = torch.ones(n, dtype=torch.float64, requires_grad=True)
-        got = _call_dropout(dropout, x, p, True)
-        zero = got.detach() == 0
+        out = remote(dropout)(x, p, True).proxy
+        got = out.detach()
+        zero = got == 0
         _fraction_near(int(zero.sum()), n, p, f"dropout(ones({n}), p={p}, training=True): the fraction of zeros")
         pairs = zero.view(-1, 2)
         _fraction_near(int(pairs.all(1).sum()), n // 2, p * p,
                        f"dropout(ones({n}), p={p}, training=True): neighbours both zeroed (each value must be dropped "
                        "independently, so p**2 of the pairs)")
-        mean, bound = float(got.detach().mean()), SIGMAS * math.sqrt(p / (1 - p) / n)
+        mean, bound = float(got.mean()), SIGMAS * math.sqrt(p / (1 - p) / n)
         if abs(mean - 1) > bound:
             raise AssertionError(f"dropout(ones({n}), p={p}, training=True): the mean must stay 1 (within {bound:.4f}), "
                                  f"got {mean:.4f}; scale the kept values by 1 / (1 - p)")
-        if not got.requires_grad:
+        if not out.requires_grad:
             raise AssertionError("dropout must let gradients through (no .detach(), no torch.no_grad())")
-        (grad,) = torch.autograd.grad(got.sum(), x)
+        (grad,) = student_module("torch").autograd.grad(remote(out).sum().proxy, x)
         assert_tensor_close(grad, (~zero).double() / (1 - p), what=f"gradient of dropout(x, p={p}) with respect to x")
 
 
@@ -124,15 +132,26 @@ def _attention(E=16, H=2, seed=0):
     return MultiHeadAttention(E, H)
 
 
-def _call_attention(fn, attn, x, p, training):
+def _student_attention(reference):
+    """3.3's MultiHeadAttention where the student's code runs, with the weights of `reference`."""
+    attn = shipped_module("multi_head_attention").MultiHeadAttention(reference.q_proj.in_features, reference.num_heads)
+    attn.load_state_dict(reference.state_dict())
+    return attn.train(reference.training)
+
+
+def _call_attention(fn, reference, x, p, training, seed=None):
+    """fn(attn, x, p, training) with attn a copy of `reference` where the student's code runs, after
+    manual_seed(seed) when a seed is given."""
     __tracebackhide__ = True
-    before = x.clone()
-    out = fn(attn, x, p, training)
-    assert_unchanged([before], [x], ["x"])
+    attn, mine = _student_attention(reference), student_copy(x)
+    if seed is not None:
+        manual_seed(seed)
+    out = fn(attn, mine, p, training)
+    assert_unchanged([x], [mine.detach()], ["x"])
     if not isinstance(out, torch.Tensor) or out.shape != x.shape:
         raise AssertionError(f"attention_with_dropout must return a tensor of x's shape {tuple(x.shape)}, "
                              f"got {getattr(out, 'shape', type(out).__name__)}")
-    return out
+    return out.detach()
 
 
 class AttentionProblem(NamedTuple):
@@ -174,8 +193,7 @@ def check_attention_with_dropout(attention_with_dropout) -> None:
         attn.o_proj.bias.zero_()
         x = torch.randn(B, 1, E, generator=torch.Generator().manual_seed(1))
         v = attn.v_proj(x)
-        manual_seed(5)
-        out = _call_attention(attention_with_dropout, attn, x, p, True)
+        out = _call_attention(attention_with_dropout, attn, x, p, True, seed=5)
     what = f"attention_with_dropout on one token, p={p}, training=True"
     heads_out, heads_v = out.view(B, H, E // H), v.view(B, H, E // H)
     dropped = (heads_out == 0).all(-1)
@@ -192,18 +210,15 @@ def check_attention_with_dropout(attention_with_dropout) -> None:
     with torch.no_grad():
         x = torch.randn(1, T, E, generator=torch.Generator().manual_seed(2))
         expected = attn.eval()(x)[0]
-        manual_seed(6)
-        out = _call_attention(attention_with_dropout, attn.train(), x.expand(copies, T, E).contiguous(), p, True)
+        out = _call_attention(attention_with_dropout, attn.train(), x.expand(copies, T, E).contiguous(), p, True, seed=6)
     mean, sem = out.mean(0), out.std(0) / math.sqrt(copies)
     worst = float(((mean - expected).abs() / (sem + 1e-6)).max())
     if worst > SIGMAS + 1:
         raise AssertionError(f"attention_with_dropout, p={p}, training=True: averaged over {copies} draws the output must "
                              f"equal the output without dropout (inverted dropout keeps the mean); it is off by "
                              f"{worst:.1f} standard errors")
-    manual_seed(7)
-    again = _call_attention(attention_with_dropout, attn, x, p, True)
-    manual_seed(7)
-    if not torch.equal(again, _call_attention(attention_with_dropout, attn, x, p, True)):
+    again = _call_attention(attention_with_dropout, attn, x, p, True, seed=7)
+    if not torch.equal(again, _call_attention(attention_with_dropout, attn, x, p, True, seed=7)):
         raise AssertionError("attention_with_dropout: two calls after the same torch.manual_seed differ")
 
 
@@ -224,8 +239,9 @@ def gpt_problems():
                      p=st.sampled_from([0.1, 0.3, 0.6]), seed=st.integers(0, 2**16))
 
 
-def _models(DropoutGPT, p: float, seed: int):
-    """The student's DropoutGPT(dropout=p) and 3.4's GPT without dropout, with the same random weights."""
+def _models(DropoutGPT, p: float, seed: int, setup=None):
+    """The student's DropoutGPT(dropout=p), built where the student's code runs, and 3.4's GPT without
+    dropout, with the same random weights; `setup(reference)` changes them first."""
     __tracebackhide__ = True
     from solutions.decoder import GPT, GPTConfig
 
@@ -235,8 +251,11 @@ def _models(DropoutGPT, p: float, seed: int):
         for name, param in reference.named_parameters():
             if "bias" in name or "ln" in name:
                 param.add_(torch.randn_like(param) * 0.2)
+        if setup is not None:
+            setup(reference)
+    config = shipped_module("decoder").GPTConfig(**GPT_SIZE, dropout=p)
     try:
-        model = DropoutGPT(GPTConfig(**GPT_SIZE, dropout=p))
+        model = DropoutGPT(config)
         model.load_state_dict(reference.state_dict())
     except Exception as exc:
         raise AssertionError(f"DropoutGPT(GPTConfig(..., dropout={p})) and load_state_dict of 3.4's GPT's weights: "
@@ -250,8 +269,7 @@ def _tokens(batch, T, seed):
 
 def _forward(model, tokens):
     __tracebackhide__ = True
-    with torch.no_grad():
-        return model(tokens)
+    return model(tokens).detach()
 
 
 @judged
@@ -276,10 +294,11 @@ def check_dropout_gpt_eval(DropoutGPT) -> None:
                        "DropoutGPT on more tokens than the context window")
 
 
-def _zero_state_setup(model, zero=()):
-    """Weights under which the embeddings of token 0 sum to zero at every position, so embedding
-    dropout changes nothing; `zero` lists the sublayer outputs to switch off."""
-    with torch.no_grad():
+def _zero_state_setup(*zero, identity_attention=False):
+    """A setup for `_models`: weights under which the embeddings of token 0 sum to zero at every
+    position, so embedding dropout changes nothing; `zero` lists the sublayer outputs to switch off;
+    identity_attention makes each o_proj the identity without bias."""
+    def setup(model):
         model.wpe.weight.copy_(-model.wte.weight[0].expand_as(model.wpe.weight))
         for block in model.blocks:
             if "attn" in zero:
@@ -290,6 +309,18 @@ def _zero_state_setup(model, zero=()):
             if "mlp" in zero:
                 block.mlp.fc_out.weight.zero_()
                 block.mlp.fc_out.bias.zero_()
+            if identity_attention:
+                block.attn.o_proj.weight.copy_(torch.eye(GPT_SIZE["embedding_dim"]))
+                block.attn.o_proj.bias.zero_()
+    return setup
+
+
+def _sublayers_off(model):
+    """A setup for `_models`: every sublayer outputs 0, only the embeddings reach the logits."""
+    for block in model.blocks:
+        for layer in (block.attn.o_proj, block.mlp.fc_out):
+            layer.weight.zero_()
+            layer.bias.zero_()
 
 
 @judged
@@ -325,23 +356,15 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
 
     tokens = torch.zeros(64, 8, dtype=torch.long)
     places = {
-        "embeddings": (dict(zero=("attn", "mlp")), False,
+        "embeddings": (_sublayers_off,
                        "the sum of the token and position embeddings (every sublayer here outputs 0)"),
-        "attention branch": (dict(zero=("attn_weights", "mlp")), True,
+        "attention branch": (_zero_state_setup("attn_weights", "mlp"),
                              "the output of the attention branch before it is added to the residual stream"),
-        "MLP branch": (dict(zero=("attn",)), True,
+        "MLP branch": (_zero_state_setup("attn"),
                        "the output of the MLP branch before it is added to the residual stream"),
     }
-    for place, (setup, zero_embeddings, text) in places.items():
-        model, _ = _models(DropoutGPT, 0.3, 11)
-        if zero_embeddings:
-            _zero_state_setup(model, **setup)
-        else:
-            with torch.no_grad():
-                for block in model.blocks:
-                    for layer in (block.attn.o_proj, block.mlp.fc_out):
-                        layer.weight.zero_()
-                        layer.bias.zero_()
+    for place, (setup, text) in places.items():
+        model, _ = _models(DropoutGPT, 0.3, 11, setup)
         model.eval()
         expected = _forward(model, tokens)
         model.train()
@@ -355,13 +378,9 @@ def check_dropout_gpt_training(DropoutGPT) -> None:
     # weight of every head of every block is dropped: probability p**(heads * layers) (residual dropout
     # cannot zero all 32 features of a nonzero branch output: 0.5**32)
     p, n = 0.5, 2000
-    model, _ = _models(DropoutGPT, p, 13)
-    _zero_state_setup(model, zero=("mlp",))
+    model, reference = _models(DropoutGPT, p, 13, _zero_state_setup("mlp", identity_attention=True))
     with torch.no_grad():
-        for block in model.blocks:
-            block.attn.o_proj.weight.copy_(torch.eye(GPT_SIZE["embedding_dim"]))
-            block.attn.o_proj.bias.zero_()
-        empty = model.ln_f.bias @ model.wte.weight.T
+        empty = reference.ln_f.bias @ reference.wte.weight.T
     model.train()
     manual_seed(14)
     logits = _forward(model, torch.zeros(n, 1, dtype=torch.long))[:, 0]

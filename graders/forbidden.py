@@ -24,10 +24,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "attention.check_attention_weights": ("torch.nn.functional.scaled_dot_product_attention",),
     "attention.check_scaled_dot_product_attention": ("torch.nn.functional.scaled_dot_product_attention",),
     "attention.check_masks": ("torch.nn.functional.scaled_dot_product_attention",),
-    # 4_2: the dropout mask drawn by hand
+    # 4_2: the dropout mask drawn by hand (attention_with_dropout may use SDPA's dropout_p, as the task says)
     "dropout.check_dropout": ("torch.nn.functional.dropout", "torch.dropout"),
-    "dropout.check_attention_with_dropout": ("torch.nn.functional.dropout", "torch.dropout",
-                                             "torch.nn.functional.scaled_dot_product_attention"),
     # 5_4: clipping and schedules written out
     "clipping_schedulers.check_clip_grad_norm": (
         "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_norm", "torch.nn.utils.clip_grad_value_",

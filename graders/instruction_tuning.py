@@ -8,6 +8,10 @@ with its pad token set to EOS, as the notebook does, and one with a pad token di
 `answer_question` is compared with the reference's greedy answer on a tiny GPT-2 tuned on the
 offline QA pairs (it stops by emitting EOS), on a random-init one (it never does) and on one that emits
 EOS at scattered places and goes on after it.
+
+The student's code runs in its own process (graders/judge.py) and gets tokenizers and models built
+there the same way (`student_module("transformers")`, from the same fixtures and weights); the
+expected values come from the judge's own, which no student code ever touches.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from hypothesis import strategies as st
 from solutions import instruction_tuning as reference
 
 from .judge import judged
-from .properties import expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property
+from .properties import (expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property,
+                         student_module)
 
 KEYS = ("input_ids", "attention_mask", "labels")
 # Any Unicode text (hypothesis' default alphabet: every plane, combining marks, controls), empty
@@ -30,19 +35,29 @@ KEYS = ("input_ids", "attention_mask", "labels")
 TEXT = st.text(max_size=120)
 
 
-@functools.lru_cache(maxsize=None)
-def tokenizers() -> dict[str, object]:
+def _tokenizers(transformers) -> dict[str, object]:
     """"pad=eos": the notebook's setting; "own pad": a tokenizer whose pad token is not EOS."""
-    from transformers import AutoTokenizer
-
     from .profile import fixture_path
 
-    path = fixture_path("tokenizer")
-    eos_pad = AutoTokenizer.from_pretrained(path)
+    path = str(fixture_path("tokenizer"))
+    eos_pad = transformers.AutoTokenizer.from_pretrained(path)
     eos_pad.pad_token = eos_pad.eos_token
-    own_pad = AutoTokenizer.from_pretrained(path)
+    own_pad = transformers.AutoTokenizer.from_pretrained(path)
     own_pad.add_special_tokens({"pad_token": "<|pad|>"})
     return {"pad=eos": eos_pad, "own pad": own_pad}
+
+
+@functools.lru_cache(maxsize=None)
+def tokenizers() -> dict[str, object]:
+    """The judge's own tokenizers, for expected values."""
+    import transformers
+
+    return _tokenizers(transformers)
+
+
+def student_tokenizers() -> dict[str, object]:
+    """The same tokenizers, built where the student's code runs: the ones the student's code gets."""
+    return _tokenizers(student_module("transformers"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -68,9 +83,9 @@ def examples():
                      tokenizer=st.sampled_from(["pad=eos", "own pad"]))
 
 
-def _call(tokenize_example, ex: Example) -> dict:
-    tok = tokenizers()[ex.tokenizer]
-    out = tokenize_example(ex.question, ex.answer, tok, ex.max_length)
+def _call(tokenize_example, theirs: dict, ex: Example) -> dict:
+    """tokenize_example on `ex` with the student's side's tokenizer (`theirs`: student_tokenizers())."""
+    out = tokenize_example(ex.question, ex.answer, theirs[ex.tokenizer], ex.max_length)
     if not isinstance(out, dict) or not all(k in out for k in KEYS):
         raise AssertionError(f"tokenize_example must return a dict with keys {KEYS}, got "
                              f"{type(out).__name__} {sorted(out) if isinstance(out, dict) else ''}")
@@ -141,11 +156,12 @@ def _on_examples(prop):
 def check_tokenize_inputs(tokenize_example) -> None:
     """Part 2: input_ids (prompt, answer, EOS, truncated, right-padded with the pad id) and attention_mask."""
     __tracebackhide__ = True
+    theirs = student_tokenizers()
 
     @grading(150)
     @_on_examples
     def matches_reference(ex):
-        got = _call(tokenize_example, ex)
+        got = _call(tokenize_example, theirs, ex)
         expected = reference.tokenize_example(ex.question, ex.answer, tokenizers()[ex.tokenizer], ex.max_length)
         for k in ("input_ids", "attention_mask"):
             if not torch.equal(got[k], expected[k]):
@@ -154,8 +170,7 @@ def check_tokenize_inputs(tokenize_example) -> None:
                                      f"right-padded with tokenizer.pad_token_id)")
 
     run_property("tokenize_example: input_ids and attention_mask", matches_reference)
-    tok = tokenizers()["pad=eos"]
-    expect_value_error(lambda: tokenize_example("q", "a", tok, 0), "max_length=0")
+    expect_value_error(lambda: tokenize_example("q", "a", theirs["pad=eos"], 0), "max_length=0")
 
 
 @on_one_thread
@@ -164,11 +179,12 @@ def check_tokenize_inputs(tokenize_example) -> None:
 def check_tokenize_labels(tokenize_example) -> None:
     """Part 3: labels are the input ids on the answer and its EOS, -100 elsewhere; the loss follows."""
     __tracebackhide__ = True
+    theirs = student_tokenizers()
 
     @grading(150)
     @_on_examples
     def labels_mask_prompt_and_padding(ex):
-        got = _call(tokenize_example, ex)
+        got = _call(tokenize_example, theirs, ex)
         expected = _expected_labels(ex)
         reference_labels = reference.tokenize_example(ex.question, ex.answer, tokenizers()[ex.tokenizer],
                                                       ex.max_length)["labels"]
@@ -192,7 +208,7 @@ def check_tokenize_labels(tokenize_example) -> None:
     @given(st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=4), st.integers(8, 64))
     def loss_matches_reference(pairs, max_length):
         tok = tokenizers()["pad=eos"]
-        mine = [_call(tokenize_example, Example(q, a, max_length, "pad=eos")) for q, a in pairs]
+        mine = [_call(tokenize_example, theirs, Example(q, a, max_length, "pad=eos")) for q, a in pairs]
         ref = [reference.tokenize_example(q, a, tok, max_length) for q, a in pairs]
         model = loss_model()
         with torch.no_grad():
@@ -206,36 +222,46 @@ def check_tokenize_labels(tokenize_example) -> None:
     run_property("tokenize_example: loss", loss_matches_reference)
 
 
-@functools.lru_cache(maxsize=None)
-def answer_models():
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    from transformers.utils import logging
-
+def _answer_models(transformers, eos_prone_state=None):
+    """The tokenizer and the three models (eval mode); the EOS-prone one gets `eos_prone_state` when given."""
     from .profile import fixture_path
 
-    logging.disable_progress_bar()
-    tuned = fixture_path("qa-tuned-gpt2")
-    tok = AutoTokenizer.from_pretrained(tuned)
+    tuned = str(fixture_path("qa-tuned-gpt2"))
+    tok = transformers.AutoTokenizer.from_pretrained(tuned)
     tok.pad_token = tok.eos_token
+    eos = tok.eos_token_id
+    config = transformers.GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=64, n_layer=2, n_head=2,
+                                     tie_word_embeddings=False, bos_token_id=eos, eos_token_id=eos)
+    eos_prone = transformers.GPT2LMHeadModel(config)
+    if eos_prone_state is not None:
+        eos_prone.load_state_dict(eos_prone_state)
     return tok, {
-        "tuned": AutoModelForCausalLM.from_pretrained(tuned).eval(),
-        "random": AutoModelForCausalLM.from_pretrained(fixture_path("tiny-gpt2")).eval(),
-        "eos-prone": eos_prone_model(tok),
+        "tuned": transformers.AutoModelForCausalLM.from_pretrained(tuned).eval(),
+        "random": transformers.AutoModelForCausalLM.from_pretrained(str(fixture_path("tiny-gpt2"))).eval(),
+        "eos-prone": eos_prone.eval(),
     }
 
 
-def eos_prone_model(tok):
-    """A random GPT-2 whose EOS logit is scaled up: it emits EOS at scattered positions and goes on
-    with other tokens after it, so text after the first EOS shows whether generation stopped there."""
-    from transformers import GPT2Config, GPT2LMHeadModel
+@functools.lru_cache(maxsize=None)
+def answer_models():
+    """The judge's own tokenizer and models, for expected values. The EOS-prone model is a random
+    GPT-2 whose EOS logit is scaled up: it emits EOS at scattered positions and goes on with other
+    tokens after it, so text after the first EOS shows whether generation stopped there."""
+    import transformers
+    from transformers.utils import logging
 
-    config = GPT2Config(vocab_size=len(tok), n_positions=256, n_embd=64, n_layer=2, n_head=2,
-                        tie_word_embeddings=False, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id)
+    logging.disable_progress_bar()
     manual_seed(0)
-    model = GPT2LMHeadModel(config).eval()
+    tok, models = _answer_models(transformers)
     with torch.no_grad():
-        model.lm_head.weight[tok.eos_token_id] *= 4.0
-    return model
+        models["eos-prone"].lm_head.weight[tok.eos_token_id] *= 4.0
+    return tok, models
+
+
+def student_answer_models():
+    """The same tokenizer and models, built where the student's code runs (the same weights)."""
+    _, models = answer_models()
+    return _answer_models(student_module("transformers"), models["eos-prone"].state_dict())
 
 
 @on_one_thread
@@ -247,6 +273,7 @@ def check_answer_question(answer_question) -> None:
     from .fixtures_qa import qa_pairs
 
     questions = [r["question"] for split in qa_pairs().values() for r in split]
+    their_tok, their_models = student_answer_models()
 
     @grading(30)
     @given(st.sampled_from(questions) | TEXT.filter(lambda s: s.strip()), st.sampled_from(["tuned", "random", "eos-prone"]),
@@ -258,7 +285,7 @@ def check_answer_question(answer_question) -> None:
         tok, models = answer_models()
         model = models[which]
         expected = reference.answer_question(model, tok, question, max_new_tokens)
-        got = answer_question(model, tok, question, max_new_tokens)
+        got = answer_question(their_models[which], their_tok, question, max_new_tokens)
         if not isinstance(got, str):
             raise AssertionError(f"answer_question must return a str, got {type(got).__name__}")
         if got.strip() != expected:

@@ -101,6 +101,24 @@ def student_module(name: str):
     return importlib.import_module(name) if conn is None else conn.request("import", name)
 
 
+def student_copy(x: torch.Tensor):
+    """A copy of the tensor `x` where the student's code runs (a proxy): what the student's code
+    changes in place, or differentiates, is this copy; read it back, by value, with `.detach()`."""
+    from .wire import remote
+
+    return remote(student_module("torch").clone)(x).proxy
+
+
+def shipped_module(name: str):
+    """An earlier assignment's module that ships beside the notebook (manifest `ships`, e.g.
+    "decoder"), as the student's code sees it: the shipped copy in the kernel when judged; the
+    reference, solutions.<name>, when the student's side is this process (a test calls the check)."""
+    try:
+        return student_module(name)
+    except ModuleNotFoundError:
+        return student_module(f"solutions.{name}")
+
+
 def inside_student_module(module: torch.nn.Module):
     """A copy of `module` (a reference part) that the check can place inside the student's module:
     it sits there as a module of the kernel's and computes here, in the judge. A copy, so that

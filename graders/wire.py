@@ -182,6 +182,8 @@ class _Encoder:
         """A tensor by value: dtype, shape, raw bytes (CPU, contiguous), requires_grad, Parameter-ness,
         and its .grad when it has one."""
         data = x.detach().resolve_conj().resolve_neg().cpu().contiguous().reshape(-1)
+        if data.numel() == 1 and data.stride(0) != 1:  # a one-element view keeps its stride through all that
+            data = data.as_strided((1,), (1,))
         if data.numel():
             raw = data.view(torch.uint8)
             raw = memoryview(raw.numpy()) if "numpy" in sys.modules else bytes(raw.tolist())
@@ -572,7 +574,10 @@ class remote:
 
     def __call__(self, *args, **kwargs):
         p = self._proxy
-        return remote(p._wire_conn._op("call", p, args, kwargs, ref=True))
+        conn = p._wire_conn
+        if conn.forbid:  # watched, as a proxy's own call is
+            return remote(call_watched(p, args, kwargs, forbid=conn.forbid, ref=True))
+        return remote(conn._op("call", p, args, kwargs, ref=True))
 
     @property
     def proxy(self):
@@ -580,10 +585,10 @@ class remote:
         return self._proxy
 
 
-def call_watched(proxy, args=(), kwargs=None, *, forbid=()):
+def call_watched(proxy, args=(), kwargs=None, *, forbid=(), ref=False):
     """Call a remote function, watched by its owner for calls to the names in `forbid`.
 
-    Returns the call's value; raises what the call raised, else ForbiddenCall (an AssertionError)
+    Returns the call's value (a proxy of it, even of plain data, with ref=True); raises what the call raised, else ForbiddenCall (an AssertionError)
     naming the forbidden functions it used. Afterwards the connection's `last_cpu_time` holds the CPU
     seconds the call took in the owner's process, `last_called` the forbidden names it used and
     `last_unresolved` the names that the owner could not import (nothing can call those)."""
@@ -591,7 +596,7 @@ def call_watched(proxy, args=(), kwargs=None, *, forbid=()):
         raise TypeError("call_watched needs a Proxy (an object of the other process)")
     conn = proxy._wire_conn
     conn.last_cpu_time, conn.last_called, conn.last_unresolved = None, [], []
-    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid))
+    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid), ref=ref)
     if conn.last_called:
         raise ForbiddenCall(conn.last_called)
     return value

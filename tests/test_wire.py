@@ -178,7 +178,7 @@ def assert_same(x, y):
         assert_same(x.imag, y.imag)
     elif type(x) in (torch.Tensor, torch.nn.Parameter):
         assert (x.dtype, x.shape, x.requires_grad) == (y.dtype, y.shape, y.requires_grad)
-        bx, by = (t.detach().contiguous().reshape(-1).view(torch.uint8) for t in (x, y))
+        bx, by = (torch.empty(t.shape, dtype=t.dtype).copy_(t.detach()).reshape(-1).view(torch.uint8) for t in (x, y))
         assert torch.equal(bx, by)
         assert (x.grad is None) == (y.grad is None)
         if x.grad is not None:
@@ -223,7 +223,8 @@ VALUES = {
                 torch.tensor(2**62, dtype=torch.int64), torch.zeros(0, 3, dtype=torch.uint8),
                 torch.tensor([1 + 1j], dtype=torch.complex64), torch.ones(2, requires_grad=True),
                 torch.nn.Parameter(torch.randn(2, 2, dtype=torch.float64)),
-                torch.nn.Parameter(torch.arange(3), requires_grad=False), with_grad()],
+                torch.nn.Parameter(torch.arange(3), requires_grad=False), with_grad(),
+                torch.arange(3.0).reshape(1, 3).t()[:1]],  # one element, stride 3: "contiguous" to torch
     "torch types": [torch.bfloat16, torch.int8, torch.device("cpu"), torch.device("cuda", 1), torch.Size([2, 0])],
 }
 
@@ -588,6 +589,22 @@ def test_a_decorated_function_is_told_from_its_siblings(child):
         call_watched(child.get("clip_norm"), (grads, 1.0), forbid=["torch.nn.utils.clip_grad_norm_"])
     clipped = call_watched(child.get("clip_value"), (grads, 3.5), forbid=["torch.nn.utils.clip_grad_norm_"])
     assert clipped[0].tolist() == [3.0, 3.5]  # same _no_grad wrapper, other function: not flagged
+
+
+def test_calls_are_watched_while_the_connection_forbids(child):
+    """conn.forbid (a check's forbidden oracles) watches every call: a proxy's, and remote()'s, whose
+    result stays with its owner."""
+    child.conn.forbid = (SDPA,)
+    try:
+        with pytest.raises(ForbiddenCall, match="scaled_dot_product_attention"):
+            child.get("attention_alias")(*qkv())
+        with pytest.raises(ForbiddenCall, match="scaled_dot_product_attention"):
+            wire.remote(child.get("attention_alias"))(*qkv())
+        out = wire.remote(child.get("attention_manual"))(*qkv())
+        assert type(out.proxy) is wire.Proxy and child.conn.last_called == []
+        torch.testing.assert_close(out.proxy.clone(), F.scaled_dot_product_attention(*qkv()))
+    finally:
+        child.conn.forbid = ()
 
 
 def test_switching_the_watch_off_is_itself_flagged(child):

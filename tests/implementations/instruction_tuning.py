@@ -126,6 +126,29 @@ def _answer_ignores_eos(model, tokenizer, question, max_new_tokens):
     return tokenizer.decode(ids[0, n:], skip_special_tokens=True).strip()
 
 
+def _flatten(model):
+    """Load into `model` weights under which its final LayerNorm outputs one constant vector: it then
+    emits one token forever, whatever the prompt, and stopping at EOS no longer matters."""
+    state = model.state_dict()
+    ln_f = next(k for k in state if k.endswith("ln_f.weight"))
+    head = state["lm_head.weight"]
+    state[ln_f] = torch.zeros_like(state[ln_f])
+    state[ln_f.removesuffix("weight") + "bias"] = head[1] * 10
+    model.load_state_dict(state)
+
+
+def _answer_tampering(model, tokenizer, question, max_new_tokens):
+    """Answers right with a model it has not seen yet and then flattens it (see `_flatten`); with a
+    flattened model, answers without stopping at EOS. It would pass if the grader's expected answers
+    came from the very models it was given."""
+    ln_f = next(v for k, v in model.state_dict().items() if k.endswith("ln_f.weight"))
+    if bool((ln_f == 0).all()):
+        return _answer_ignores_eos(model, tokenizer, question, max_new_tokens)
+    answer = reference.answer_question(model, tokenizer, question, max_new_tokens)
+    _flatten(model)
+    return answer
+
+
 def _format_no_space(question, answer=None):
     return f"QUESTION: {question} ANSWER:" + ("" if answer is None else answer)
 
@@ -148,4 +171,6 @@ WRONG = {
                                (FORMAT, INPUTS, LABELS)),
     "answer_ignores_eos": ((R.format_prompt, R.tokenize_example, _answer_ignores_eos), ANSWER,
                            (FORMAT, INPUTS, LABELS)),
+    "answer_ignores_eos_and_tampers_with_the_models": (
+        (R.format_prompt, R.tokenize_example, _answer_tampering), ANSWER, (FORMAT, INPUTS, LABELS)),
 }
