@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import manifest, notebooks, profile
+from . import manifest, notebooks, profile, sandbox as walls
 from .course import DEFAULT_CELL_TIMEOUT, Course
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -166,6 +166,20 @@ def _failure_messages(autograded: Path) -> dict[str, str]:
     return messages
 
 
+def _kernel_death(autograded: Path) -> str | None:
+    """Where and why the kernel died before the end of the notebook (graders.execute), if it did."""
+    from .execute import KERNEL_DIED, died_reason
+
+    if not autograded.is_file():
+        return None
+    for i, cell in enumerate(notebooks.read(autograded).cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == KERNEL_DIED:
+                where = notebooks.nbgrader_meta(cell).get("grade_id") or f"cell {i + 1}"
+                return f"the kernel died in {where}: {died_reason(out.get('evalue', ''))}"
+    return None
+
+
 def _log_reason(result: dict) -> str:
     """The most telling line of a failed nbgrader call."""
     text = _ANSI.sub("", (result.get("log") or "") + "\n" + (result.get("error") or ""))
@@ -181,7 +195,8 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
     from nbgrader.api import Gradebook
 
     expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
-    messages = _failure_messages(course.path("autograded", sub.assignment.id, sub.student) / sub.notebook.name)
+    autograded = course.path("autograded", sub.assignment.id, sub.student) / sub.notebook.name
+    messages = _failure_messages(autograded)
     with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
         nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
         grades = {g.name: g for g in nb.grades}
@@ -194,7 +209,7 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
             if score < max_score:
                 message = messages.get(c.grade_id, "no points: this test cell is missing from the submitted notebook")
             cells.append(CellResult(c.grade_id, score, max_score, message))
-    return AssignmentResult(sub.assignment.id, cells)
+    return AssignmentResult(sub.assignment.id, cells, _kernel_death(autograded))
 
 
 def _invalid_reason(notebook: Path) -> str | None:
@@ -234,10 +249,16 @@ def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None)
 
 
 def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-          feedback_dir: Path | None = None, progress=None) -> Report:
-    """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores)."""
-    course = Course(course_dir, cell_timeout)
+          feedback_dir: Path | None = None, progress=None, sandbox: walls.Sandbox | None = None) -> Report:
+    """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores).
+
+    Kernels run in `sandbox` (None: the default walls and limits, with `cell_timeout`); the report's
+    notes say which protections were active.
+    """
+    course = Course(course_dir, cell_timeout, sandbox)
     report = Report()
+    settings = sandbox or walls.Sandbox(limits=walls.Limits(cell_timeout=cell_timeout))
+    report.notes.append(walls.describe(walls.protections(), settings.limits) if settings.enabled else "sandbox: off")
     needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
     with profile.environment(profile.offline_environment(needed)), warnings.catch_warnings():
         # nbgrader's gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to fix
