@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import manifest, release, report
+from . import manifest, release, report, sandbox
 from .grade import UsageError, find_submissions, grade
 from .selfcheck import check, demo
 
@@ -48,14 +48,13 @@ def cmd_release(args) -> int:
 def cmd_grade(args) -> int:
     if args.min_score is not None and not 0 <= args.min_score <= 1:
         raise UsageError("--min-score is a fraction of the maximum, between 0 and 1")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    limits = _limits(args)
     subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    kwargs = {"cell_timeout": args.timeout} if args.timeout else {}
-    rep = grade(subs, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, **kwargs)
-    rep.notes = notes
+    rep = grade(subs, Path(args.course_dir), limits.cell_timeout, feedback_dir=args.feedback, progress=_progress,
+                sandbox=sandbox.Sandbox(limits=limits, enabled=not args.no_sandbox))
+    rep.notes = notes + rep.notes
     print(report.table(rep))
     if args.json:
         report.write_json(rep, args.json)
@@ -66,6 +65,23 @@ def cmd_grade(args) -> int:
         if low:
             print(f"below --min-score {args.min_score:g}: {', '.join(low)}", file=sys.stderr)
             return 1
+    return 0
+
+
+def _limits(args) -> sandbox.Limits:
+    given = {"cell_timeout": ("--timeout", args.timeout), "notebook_timeout": ("--notebook-timeout", args.notebook_timeout),
+             "memory_mb": ("--memory-mb", args.memory_mb), "cpu_seconds": ("--cpu-seconds", args.cpu_seconds)}
+    for flag, value in given.values():
+        if value is not None and value <= 0:
+            raise UsageError(f"{flag} must be a positive number")
+    return sandbox.Limits(**{name: value for name, (_, value) in given.items() if value is not None})
+
+
+def cmd_sandbox(args) -> int:
+    p = sandbox.protections()
+    print(sandbox.describe(p))
+    for name, value in p.items():
+        print(f"  {name}: {value}")
     return 0
 
 
@@ -114,8 +130,14 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--junit", type=Path, help="write the report as JUnit XML")
     g.add_argument("--feedback", type=Path, help="write nbgrader's HTML feedback under this folder")
     g.add_argument("--timeout", type=int, help="seconds one cell may run (default 120)")
+    g.add_argument("--notebook-timeout", type=int, help="seconds of wall clock one notebook may run (default 900)")
+    g.add_argument("--memory-mb", type=int, help="memory (address space) of one kernel in MiB (default 6144)")
+    g.add_argument("--cpu-seconds", type=int, help="CPU time of one kernel in seconds (default 600)")
+    g.add_argument("--no-sandbox", action="store_true", help="run kernels without the sandbox's walls and limits (cell timeouts and failure containment stay)")
     g.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
     g.set_defaults(func=cmd_grade)
+
+    sub.add_parser("sandbox", help="the protections around a grading kernel that this machine offers").set_defaults(func=cmd_sandbox)
 
     c = sub.add_parser("check", help="the course tests itself: references score full marks, releases zero")
     c.add_argument("assignments", nargs="*", metavar="A")
