@@ -52,7 +52,7 @@ def cmd_grade(args) -> int:
     subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    rep = grade(subs, Path(args.course_dir), limits.cell_timeout, feedback_dir=args.feedback, progress=_progress,
+    rep = grade(subs, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress,
                 sandbox=sandbox.Sandbox(limits=limits, enabled=not args.no_sandbox))
     rep.notes = notes + rep.notes
     print(report.table(rep))

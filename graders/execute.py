@@ -78,7 +78,7 @@ class SandboxedExecute(Execute):
         spec = KernelSpec(argv=self._run.command(argv), display_name=base.display_name,
                           language=base.language, interrupt_mode="signal", env=base.env)
         self.km = self.kernel_manager_class(kernel_name=name, kernel_spec_manager=_OneKernelSpec(spec), config=self.config)
-        if protections()["network_namespace"] and not settings.limits.network:
+        if settings.namespaces and protections()["network_namespace"] and not settings.limits.network:
             # the kernel has a network namespace of its own: it talks to us over unix sockets
             self.km.transport = "ipc"
             self.km.ip = str(self._run.ipc / "kernel")

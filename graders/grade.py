@@ -8,6 +8,7 @@ is graded.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import warnings
@@ -17,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from . import manifest, notebooks, profile, sandbox as walls
-from .course import DEFAULT_CELL_TIMEOUT, Course
+from .course import Course
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -248,16 +249,18 @@ def grade_one(course: Course, sub: Submission, feedback_dir: Path | None = None)
     return graded
 
 
-def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int | None = None,
           feedback_dir: Path | None = None, progress=None, sandbox: walls.Sandbox | None = None) -> Report:
     """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores).
 
-    Kernels run in `sandbox` (None: the default walls and limits, with `cell_timeout`); the report's
-    notes say which protections were active.
+    Kernels run in `sandbox` (None: the default walls and limits); `cell_timeout`, when given,
+    replaces its limits' cell timeout. The report's notes say which protections were active.
     """
-    course = Course(course_dir, cell_timeout, sandbox)
+    settings = sandbox or walls.Sandbox()
+    if cell_timeout is not None:
+        settings = dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, cell_timeout=cell_timeout))
+    course = Course(course_dir, settings.limits.cell_timeout, settings)
     report = Report()
-    settings = sandbox or walls.Sandbox(limits=walls.Limits(cell_timeout=cell_timeout))
     report.notes.append(walls.describe(walls.protections(), settings.limits) if settings.enabled else "sandbox: off")
     needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
     with profile.environment(profile.offline_environment(needed)), warnings.catch_warnings():

@@ -73,7 +73,9 @@ class Sandbox:
     importable under its name. Grading fills it with graders/ and solutions/ (`in_kernel_checks`);
     the judge replaces it with its stand-in package. `readable`, `writable`: more paths (say, the
     judge's socket folder); `env`: more environment variables (a PYTHONPATH given here comes after
-    the trusted packages). `enabled=False` runs the plain kernel (failure containment still holds).
+    the trusted packages). `namespaces=False` does without PID, mount and network namespaces (as on
+    a machine that refuses them: Landlock then guards TCP, and the wrapper, a subreaper, kills what
+    the kernel leaves running). `enabled=False` runs the plain kernel (failure containment stays).
     """
 
     limits: Limits = field(default_factory=Limits)
@@ -81,12 +83,13 @@ class Sandbox:
     readable: list[Path] = field(default_factory=list)
     writable: list[Path] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    namespaces: bool = True
     enabled: bool = True
 
     def to_dict(self) -> dict:
         """Plain data, for traitlets configuration (graders.course.configure)."""
         return {
-            "limits": asdict(self.limits), "enabled": self.enabled, "env": dict(self.env),
+            "limits": asdict(self.limits), "enabled": self.enabled, "namespaces": self.namespaces, "env": dict(self.env),
             **{k: [str(p) for p in getattr(self, k)] for k in ("trusted_readable", "readable", "writable")},
         }
 
@@ -96,7 +99,7 @@ class Sandbox:
             return cls()
         paths = {k: [Path(p) for p in data[k]] for k in ("trusted_readable", "readable", "writable") if k in data}
         return cls(limits=Limits(**data.get("limits", {})), env=dict(data.get("env", {})),
-                   enabled=data.get("enabled", True), **paths)
+                   namespaces=data.get("namespaces", True), enabled=data.get("enabled", True), **paths)
 
 
 # ------------------------------------------------------------------------ what the kernel may see
@@ -216,6 +219,7 @@ class KernelRun:
             "env": kernel_environment(dict(os.environ), self.home, self.imports if has_imports else None, sandbox.env),
             "status": str(self.status_path),
             "runtime": str(self.ipc),
+            "namespaces": sandbox.namespaces,
         }
         self.config_path.write_text(json.dumps(config, indent=1))
 
@@ -241,7 +245,7 @@ _libc.syscall.restype = ctypes.c_long
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 28, 38, 47
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 28, 36, 38, 47
 _SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 #: Landlock filesystem rights (bit i) as they arrived: 13 in ABI 1, REFER in 2, TRUNCATE in 3, IOCTL_DEV in 5
 _FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1, 2, 4, 8
@@ -459,6 +463,28 @@ def end_reason(end: dict) -> str:
     return f"the kernel exited with code {code}" + ("" if code == 0 else f"; {usage}")
 
 
+def _kill_descendants() -> None:
+    """Without a PID namespace: kill every process the kernel left (they are our children now,
+    or become ours as their parents die), until none is left."""
+    for _ in range(1000):
+        children = set()
+        for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+            children.update(int(pid) for pid in (task / "children").read_text().split())
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.01)
+
+
 def _write_status(path: str, status: dict) -> None:
     tmp = f"{path}.tmp"
     with open(tmp, "w") as f:
@@ -476,11 +502,15 @@ def run(config_path: str, argv: list[str]) -> int:
         end = {"setup_error": f"the connection file: {type(exc).__name__}: {exc}", "limits": asdict(limits)}
         _write_status(config["status"], {"protections": None, "end": {**end, "reason": end_reason(end)}})
         return 127
-    try:
-        _unshare(CLONE_NEWPID)  # applies to the child forked next
-        pid_namespace = True
-    except OSError:
-        pid_namespace = False
+    pid_namespace = False
+    if config["namespaces"]:
+        try:
+            _unshare(CLONE_NEWPID)  # applies to the child forked next
+            pid_namespace = True
+        except OSError:
+            pass
+    if not pid_namespace:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)  # what the kernel leaves running comes to us
     state = {"child": 0, "stopped": False}
 
     def forward(signum, _frame):
@@ -528,6 +558,8 @@ def run(config_path: str, argv: list[str]) -> int:
             _, wstatus, usage = os.wait4(pid, 0)
             break
         time.sleep(0.05)
+    if not pid_namespace:
+        _kill_descendants()
     cpu = usage.ru_utime + usage.ru_stime
     end = {
         "code": os.waitstatus_to_exitcode(wstatus) if os.WIFEXITED(wstatus) else None,
@@ -591,10 +623,14 @@ def describe(p: dict, limits: Limits | None = None) -> str:
         parts.append(f"Landlock ABI {p['landlock_abi']} ({', '.join(kinds)})")
     else:
         parts.append("no Landlock (the kernel can read the course's files)")
-    ns = [n for n in ("pid", "mount", "network") if p[f"{n}_namespace"]]
-    parts.append(f"{', '.join(ns)} namespaces" if ns else "no namespaces (processes a kernel leaves may outlive it)")
-    if not p["network_namespace"]:
-        parts.append("UDP not blocked" if p["landlock_tcp"] else "network open")
+    ns = [n for n in ("PID", "mount", "network") if p[f"{n.lower()}_namespace"]]
+    parts.append(f"{', '.join(ns)} namespaces" if ns else "no namespaces (a subreaper kills what a kernel leaves running)")
+    if p["network_namespace"]:
+        parts.append("no network")
+    elif p["landlock_tcp"]:
+        parts.append("no TCP (UDP not blocked)")
+    else:
+        parts.append("network open")
     if p["capabilities_dropped"]:
         parts.append("no capabilities")
     parts.append(f"limits: cell {limits.cell_timeout} s, notebook {limits.notebook_timeout} s, memory {limits.memory_mb} MiB, "

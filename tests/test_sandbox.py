@@ -14,8 +14,6 @@ import socket
 import time
 from pathlib import Path
 
-import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from graders import manifest, notebooks, sandbox
@@ -171,6 +169,30 @@ print(sorted(a for a in args if a.startswith("8643")))
     while (_running(child) or _running(daemon)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _running(child) == [] and _running(daemon) == []
+
+
+def test_without_namespaces_landlock_guards_tcp_and_leftover_processes_still_die(tmp_path):
+    """The fallback of a machine that refuses namespaces: the kernel talks TCP, may bind only its
+    own ports and connect nowhere, is still interrupted at a cell timeout, and the wrapper kills
+    what it leaves running."""
+    with socket.socket() as listener, socket.socket() as spare:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        spare.bind(("127.0.0.1", 0))
+        port, free = listener.getsockname()[1], spare.getsockname()[1]
+        spare.close()
+        cells = execute(tmp_path, [PROBE + f'''
+import subprocess
+subprocess.Popen(["sleep", "86433"])
+attempt("connect grader port", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3))
+attempt("connect outside", lambda: socket.create_connection(("1.1.1.1", 443), timeout=3))
+attempt("bind another port", lambda: socket.socket().bind(("127.0.0.1", {free})))
+attempt("read graders", lambda: open({str(manifest.COURSE_ROOT / "graders" / "properties.py")!r}).read())
+''', "import time\ntime.sleep(300)", "print('after')"], Limits(cell_timeout=3), trusted_readable=[], namespaces=False)
+    assert verdicts(cells[0]) == {"connect grader port": "PermissionError", "connect outside": "PermissionError",
+                                  "bind another port": "PermissionError", "read graders": "PermissionError"}
+    assert any(e.startswith("CellTimeoutError") for e in errors(cells[1])) and stdout(cells[2]) == "after\n"
+    assert _running("86433") == []
 
 
 def test_memory_cap_raises_memory_error_and_the_kernel_goes_on(tmp_path):
