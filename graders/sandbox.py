@@ -141,8 +141,9 @@ def _existing(paths) -> list[Path]:
 
 
 def kernel_environment(environ: dict[str, str], home: Path, imports: Path | None, extra: dict[str, str]) -> dict[str, str]:
-    """The kernel's whole environment: a few of the grader's variables, a private HOME and TMPDIR,
-    the fixture cache, the trusted packages on PYTHONPATH, then `extra`."""
+    """The kernel's whole environment: a few of the grader's variables (every LLMT_* one among
+    them: keep secrets out of that prefix), a private HOME and TMPDIR, the fixture cache, the
+    trusted packages on PYTHONPATH, then `extra`."""
     from .profile import CACHE_VAR, HF_OFFLINE, cache_dir
 
     keep = _ENV_KEEP | set(HF_OFFLINE)
@@ -209,7 +210,7 @@ class KernelRun:
         has_imports = any(self.imports.iterdir())
         readable = system_readable() + fixture_paths(dict(os.environ)) + trusted + _existing(sandbox.readable)
         readable.append(self.imports)
-        # /dev/shm (POSIX semaphores, shared memory) is the kernel's own tmpfs where a mount namespace is made
+        # /dev/shm (POSIX semaphores, shared memory): the kernel's own tmpfs (dropped without a mount namespace)
         writable = [Path(notebook_dir), self.home, self.ipc] + _existing([Path("/dev/shm"), *sandbox.writable])
         config = {
             "limits": asdict(sandbox.limits),
@@ -414,8 +415,10 @@ def _confine(config: dict, connection: dict, pid_namespace: bool) -> dict:
     applied["capabilities_dropped"] = _drop_capabilities()
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     ports = [] if ipc else [int(connection[k]) for k in connection if k.endswith("_port")]
+    # /dev/shm is writable only where it is the kernel's own tmpfs
+    write = [p for p in config["write"] if applied["mount_namespace"] or os.path.realpath(p) != "/dev/shm"]
     # in its own network namespace the kernel reaches nothing but itself: TCP needs no rules there
-    applied["landlock"] = _landlock(config["read"], config["write"], config["devices"], ports,
+    applied["landlock"] = _landlock(config["read"], write, config["devices"], ports,
                                     limits.network or applied["network_namespace"])
     return applied
 
