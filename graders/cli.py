@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import manifest, merge, release, report
+from . import manifest, merge, release, report, sandbox
 from .grade import UsageError, find_submissions, grade
 from .parallel import MAX_DEFAULT_WORKERS, default_workers
 from .selfcheck import check, demo
@@ -62,8 +62,7 @@ def _check_min_score(args) -> None:
 
 def cmd_grade(args) -> int:
     _check_min_score(args)
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    limits = _limits(args)
     shard = Shard.parse(args.shard) if args.shard is not None else None
     workers = _workers(args)
     subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
@@ -72,9 +71,9 @@ def cmd_grade(args) -> int:
     todo = shard.pick(subs) if shard else subs
     if shard:
         print(f"shard {shard}: {len(todo)} of {len(subs)} notebooks", file=sys.stderr)
-    kwargs = {"cell_timeout": args.timeout} if args.timeout else {}
-    rep = grade(todo, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, workers=workers, **kwargs)
-    rep.notes = notes
+    rep = grade(todo, Path(args.course_dir), feedback_dir=args.feedback, progress=_progress, workers=workers,
+                sandbox=sandbox.Sandbox(limits=limits, enabled=not args.no_sandbox))
+    rep.notes = notes + rep.notes
     if shard:
         rep.shard = shard.describe(subs)
     return _outputs(rep, args)
@@ -102,6 +101,23 @@ def _outputs(rep, args) -> int:
         if low:
             print(f"below --min-score {args.min_score:g}: {', '.join(low)}", file=sys.stderr)
             return 1
+    return 0
+
+
+def _limits(args) -> sandbox.Limits:
+    given = {"cell_timeout": ("--timeout", args.timeout), "notebook_timeout": ("--notebook-timeout", args.notebook_timeout),
+             "memory_mb": ("--memory-mb", args.memory_mb), "cpu_seconds": ("--cpu-seconds", args.cpu_seconds)}
+    for flag, value in given.values():
+        if value is not None and value <= 0:
+            raise UsageError(f"{flag} must be a positive number")
+    return sandbox.Limits(**{name: value for name, (_, value) in given.items() if value is not None})
+
+
+def cmd_sandbox(args) -> int:
+    p = sandbox.protections()
+    print(sandbox.describe(p))
+    for name, value in p.items():
+        print(f"  {name}: {value}")
     return 0
 
 
@@ -151,6 +167,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--summary", type=Path, help="write the report as a Markdown table (a CI job summary)")
     g.add_argument("--feedback", type=Path, help="write nbgrader's HTML feedback under this folder")
     g.add_argument("--timeout", type=int, help="seconds one cell may run (default 120)")
+    g.add_argument("--notebook-timeout", type=int, help="seconds of wall clock one notebook may run (default 900)")
+    g.add_argument("--memory-mb", type=int, help="memory (address space) of one kernel in MiB (default 6144)")
+    g.add_argument("--cpu-seconds", type=int, help="CPU time of one kernel in seconds (default 600)")
+    g.add_argument("--no-sandbox", action="store_true", help="run kernels without the sandbox's walls and limits (cell timeouts and failure containment stay)")
     g.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
     g.add_argument("--workers", type=int, default=1, metavar="N", help="grade N notebooks at a time, each in its own process and kernel (default 1)")
     g.add_argument("--shard", metavar="I/N", help="grade only the I-th of N parts of the submissions (1 <= I <= N); join the parts with `llmt merge`")
@@ -166,6 +186,9 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_merge)
 
     workers_help = f"notebooks graded at a time, each in its own process (default: one per CPU, at most {MAX_DEFAULT_WORKERS})"
+
+    sub.add_parser("sandbox", help="the protections around a grading kernel that this machine offers").set_defaults(func=cmd_sandbox)
+
     c = sub.add_parser("check", help="the course tests itself: references score full marks, releases zero")
     c.add_argument("assignments", nargs="*", metavar="A")
     c.add_argument("--workers", type=int, metavar="N", help=workers_help)

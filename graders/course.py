@@ -16,17 +16,29 @@ from pathlib import Path
 from traitlets.config import Config
 
 from . import manifest
-
-#: Seconds one notebook cell may run before nbgrader interrupts it (llmt grade --timeout).
-DEFAULT_CELL_TIMEOUT = 120
+from .sandbox import DEFAULT_CELL_TIMEOUT, Limits, Sandbox
 
 
-def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Config:
-    """Apply the course's nbgrader settings to `c` and return it."""
+def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT, sandbox: Sandbox | None = None) -> Config:
+    """Apply the course's nbgrader settings to `c` and return it.
+
+    Kernels run in `sandbox` (graders.sandbox; the default walls and limits when None, whose
+    cell timeout is then `cell_timeout`), and a kernel that dies costs only the cells it did not run
+    (graders.execute).
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .execute import SandboxedExecute
+
+    sandbox = sandbox or Sandbox(limits=Limits(cell_timeout=int(cell_timeout)))
     c.CourseDirectory.course_id = manifest.COURSE_ID
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.Execute.timeout = int(cell_timeout)
+    c.Autograde.autograde_preprocessors = [SandboxedExecute if p is Execute else p
+                                           for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    c.SandboxedExecute.sandbox = sandbox.to_dict()
+    c.Execute.timeout = sandbox.limits.cell_timeout
     c.Execute.interrupt_on_timeout = True
     c.Execute.kernel_name = "python3"
     # the feedback page shows the student's notebook without the hidden regions (the checks' calls)
@@ -45,6 +57,8 @@ class Course:
 
     root: Path
     cell_timeout: int = DEFAULT_CELL_TIMEOUT
+    #: the kernels' walls and limits (graders.sandbox); None: the defaults with `cell_timeout`
+    sandbox: Sandbox | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -69,7 +83,7 @@ class Course:
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
-        c = configure(Config(), self.cell_timeout)
+        c = configure(Config(), self.cell_timeout, self.sandbox)
         c.CourseDirectory.root = str(self.root)
         c.CourseDirectory.db_url = self.db_url
         c.Exchange.root = str(self.root / ".exchange")  # never the system-wide exchange

@@ -8,6 +8,7 @@ fails on it) becomes an error entry worth zero, and the rest of the batch is gra
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import warnings
@@ -17,7 +18,8 @@ from pathlib import Path
 import nbformat
 
 from . import audit, judge as judge_module, manifest, notebooks, profile, submission
-from .course import DEFAULT_CELL_TIMEOUT, Course
+from . import sandbox as walls
+from .course import Course
 from .judge import Judge
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -174,6 +176,20 @@ def _failure_messages(autograded: Path) -> dict[str, str]:
     return messages
 
 
+def _kernel_death(autograded: Path) -> str | None:
+    """Where and why the kernel died before the end of the notebook (graders.execute), if it did."""
+    from .execute import KERNEL_DIED, died_reason
+
+    if not autograded.is_file():
+        return None
+    for i, cell in enumerate(notebooks.read(autograded).cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == KERNEL_DIED:
+                where = notebooks.nbgrader_meta(cell).get("grade_id") or f"cell {i + 1}"
+                return f"the kernel died in {where}: {died_reason(out.get('evalue', ''))}"
+    return None
+
+
 def _log_reason(result: dict) -> str:
     """The most telling line of a failed nbgrader call."""
     text = _ANSI.sub("", (result.get("log") or "") + "\n" + (result.get("error") or ""))
@@ -190,7 +206,8 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
     from nbgrader.api import Gradebook
 
     expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
-    messages = _failure_messages(course.path("autograded", sub.assignment.id, sub.student) / f"{sub.assignment.id}.ipynb")
+    autograded = course.path("autograded", sub.assignment.id, sub.student) / f"{sub.assignment.id}.ipynb"
+    messages = _failure_messages(autograded)
     with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
         nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
         grades = {g.name: g for g in nb.grades}
@@ -203,7 +220,7 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
             if score < max_score:
                 message = messages.get(c.grade_id, "no points: this test cell is missing from the submitted notebook")
             cells.append(CellResult(c.grade_id, score, max_score, message))
-    return AssignmentResult(sub.assignment.id, cells)
+    return AssignmentResult(sub.assignment.id, cells, _kernel_death(autograded))
 
 
 def judged(result: AssignmentResult, verdicts: dict[str, judge_module.Verdict]) -> AssignmentResult:
@@ -264,9 +281,14 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     nbformat.write(prepared.notebook, str(dest / f"{sub.assignment.id}.ipynb"))
-    judge = Judge.shared()  # one per grading process; the kernel reaches it through the environment
-    with profile.environment(judge.environment()), judge.judging(sub.assignment) as verdicts:
+    if not judge_module.enabled():  # LLMT_JUDGE=0: the checks run inside the kernel (to measure the judge's cost)
         result = course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
+        verdicts = {}
+    else:
+        judge = Judge.shared()  # one per grading process; the kernel reaches it through its sandbox
+        judged_course = dataclasses.replace(course, sandbox=judge.sandbox(course.sandbox or walls.Sandbox()))
+        with profile.environment(judge.environment()), judge.judging(sub.assignment) as verdicts:
+            result = judged_course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
     if not result["success"]:
         return _zero(sub.assignment, f"nbgrader could not grade it: {_log_reason(result)}")
     graded = judged(_read_scores(course, sub), verdicts)
@@ -291,15 +313,22 @@ def ignore_nbgrader_warnings() -> None:
     warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-          feedback_dir: Path | None = None, progress=None, workers: int = 1) -> Report:
+def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int | None = None,
+          feedback_dir: Path | None = None, progress=None, workers: int = 1,
+          sandbox: walls.Sandbox | None = None) -> Report:
     """Autograde `submissions` in `course_dir` (its gradebook.db collects the scores).
 
+    Kernels run in `sandbox` (None: the default walls and limits); `cell_timeout`, when given,
+    replaces its limits' cell timeout. The report's notes say which protections were active.
     `workers` > 1 grades that many notebooks at a time, each in a worker process (graders/parallel.py);
     the report and the gradebook are the same as serial grading's.
     """
-    course = Course(course_dir, cell_timeout)
+    settings = sandbox or walls.Sandbox()
+    if cell_timeout is not None:
+        settings = dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, cell_timeout=cell_timeout))
+    course = Course(course_dir, settings.limits.cell_timeout, settings)
     report = Report()
+    report.notes.append(walls.describe(walls.protections(), settings.limits) if settings.enabled else "sandbox: off")
     needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
     env = profile.offline_environment(needed)
     with profile.environment(env), warnings.catch_warnings():

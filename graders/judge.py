@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import importlib
 import os
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import forbidden, judge_client, manifest, wire
+from . import sandbox as sandbox_module
 
 #: the connection to the kernel whose check runs now (None outside a judged check)
 SESSION: contextvars.ContextVar[wire.Connection | None] = contextvars.ContextVar("llmt_judge_session", default=None)
@@ -59,23 +61,34 @@ def hidden_checks(assignment: manifest.Assignment) -> dict[str, str]:
 
 
 def write_standins(dest: Path) -> Path:
-    """Write the stand-in `graders` package (and the two modules it needs) into `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
+    """Write the two packages the kernel imports instead of the real graders into `dest`:
+    `graders` (a stand-in per check) and `_llmt_judge` (graders/wire.py and graders/judge_client.py,
+    copied verbatim: the client reaches the judge through the wire)."""
     here = Path(__file__).parent
-    shutil.copyfile(here / "wire.py", dest / "_llmt_wire.py")
-    shutil.copyfile(here / "judge_client.py", dest / "_llmt_judge_client.py")
+    client = dest / "_llmt_judge"
+    client.mkdir(parents=True, exist_ok=True)
+    (client / "__init__.py").write_text('"""The kernel side of the judge: copies of graders/wire.py and graders/judge_client.py."""\n')
+    shutil.copyfile(here / "wire.py", client / "wire.py")
+    shutil.copyfile(here / "judge_client.py", client / "client.py")
     pkg = dest / "graders"
     pkg.mkdir(exist_ok=True)
     (pkg / "__init__.py").write_text('"""Stand-ins: the hidden checks run in the judge, outside this kernel."""\n')
     for a in manifest.authored():
         names = sorted(hidden_checks(a))
         lines = ['"""Stand-ins for the hidden checks of this assignment; they run in the judge."""',
-                 "", "from _llmt_judge_client import run_check", ""]
+                 "", "from _llmt_judge.client import run_check", ""]
         for name in names:
             lines += ["", f"def {name}(*args, **kwargs):", "    __tracebackhide__ = True",
                       f"    run_check({a.module!r}, {name!r}, args, kwargs)", ""]
         (pkg / f"{a.module}.py").write_text("\n".join(lines))
     return dest
+
+
+def enabled() -> bool:
+    """Whether hidden checks run in the judge. `LLMT_JUDGE=0` runs them inside the kernel instead,
+    as before the judge existed (graders/ and solutions/ readable there): only to measure what the
+    judge costs; such grades trust the student's process."""
+    return os.environ.get("LLMT_JUDGE", "1") != "0"
 
 
 @dataclass
@@ -132,10 +145,15 @@ class Judge:
 
     # what the sandboxed kernel needs to reach the judge
     def environment(self) -> dict[str, str]:
+        """For a kernel without the sandbox: the stand-ins first on its path, and the socket."""
         return {"PYTHONPATH": str(self.standins), "LLMT_JUDGE_SOCKET": str(self.socket_path)}
 
-    def readable(self) -> list[Path]:
-        return [self.standins, self.root]
+    def sandbox(self, walls: "sandbox_module.Sandbox") -> "sandbox_module.Sandbox":
+        """`walls` with the stand-ins as the kernel's only course code (graders/ and solutions/
+        unreadable) and the judge's socket within reach."""
+        return dataclasses.replace(
+            walls, trusted_readable=[self.standins / "graders", self.standins / "_llmt_judge"],
+            readable=[*walls.readable, self.root], env={**walls.env, "LLMT_JUDGE_SOCKET": str(self.socket_path)})
 
     @contextlib.contextmanager
     def judging(self, assignment: manifest.Assignment):

@@ -11,8 +11,8 @@ judge's message, so the notebook shows what went wrong.
 The verdict that counts is the one the judge recorded, not what this kernel makes of it: student
 code can patch this module, but only the judge's own record scores.
 
-This file is copied verbatim into the sandbox as `_llmt_judge_client.py` and must import nothing
-but the standard library and `_llmt_wire` (graders/wire.py).
+This file is copied verbatim into the sandbox as `_llmt_judge/client.py`, beside a copy of
+graders/wire.py, and must import nothing but the standard library and that sibling `wire`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _judge():
             raise RuntimeError("the hidden tests run only when the course grades this notebook (llmt grade)")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(path)
-        from _llmt_wire import Connection
+        from .wire import Connection
 
         _connection = Connection(sock, handler=handle)
     return _connection

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import audit, gradebook, manifest
 from .course import Course
+from .sandbox import Sandbox
 from .grade import AssignmentResult, Submission, _clean, _zero, grade_one, ignore_nbgrader_warnings
 from .serialize import from_plain, to_plain
 
@@ -49,7 +50,7 @@ def _cost_rank(sub: Submission) -> int:
     return -[a.id for a in manifest.ASSIGNMENTS].index(sub.assignment.id)
 
 
-def _serve(conn, env: dict[str, str], cell_timeout: int, work) -> None:
+def _serve(conn, env: dict[str, str], cell_timeout: int, sandbox: dict | None, work) -> None:
     """A worker: grade each (index, submission, scratch course, feedback folder) it is sent."""
     os.environ.update(env)
     ignore_nbgrader_warnings()
@@ -57,7 +58,8 @@ def _serve(conn, env: dict[str, str], cell_timeout: int, work) -> None:
         while (task := conn.recv()) is not None:
             index, sub, root, feedback_dir = task
             try:
-                reply = ("done", to_plain(work(Course(root, cell_timeout), sub, feedback_dir)))
+                course = Course(root, cell_timeout, Sandbox.from_dict(sandbox) if sandbox else None)
+                reply = ("done", to_plain(work(course, sub, feedback_dir)))
             except Exception as exc:  # grading this notebook failed; the worker goes on
                 reply = ("failed", _clean(f"{type(exc).__name__}: {exc}", 500))
             conn.send((index, *reply))
@@ -66,9 +68,11 @@ def _serve(conn, env: dict[str, str], cell_timeout: int, work) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, env, cell_timeout, work):
+    def __init__(self, ctx, env, course: Course, work):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, env, cell_timeout, work), name="llmt-grade-worker")
+        sandbox = course.sandbox.to_dict() if course.sandbox else None
+        self.process = ctx.Process(target=_serve, args=(child, env, course.cell_timeout, sandbox, work),
+                                   name="llmt-grade-worker")
         self.process.start()
         child.close()
         self.task: int | None = None
@@ -145,14 +149,14 @@ def grade_concurrently(course: Course, submissions: list[Submission], env: dict[
             results[index] = result
 
         pending = deque(sorted(range(len(submissions)), key=lambda i: (_cost_rank(submissions[i]), i)))
-        pool = [_Worker(ctx, env, course.cell_timeout, work) for _ in range(min(workers, len(submissions)))]
+        pool = [_Worker(ctx, env, course, work) for _ in range(min(workers, len(submissions)))]
         try:
             while len(results) < len(submissions):
                 for i, w in enumerate(pool):
                     if w.task is None and pending:
                         if not w.process.is_alive():  # it died with its last notebook: start another
                             w.stop()
-                            w = pool[i] = _Worker(ctx, env, course.cell_timeout, work)
+                            w = pool[i] = _Worker(ctx, env, course, work)
                         w.task = pending.popleft()
                         if progress:
                             progress(submissions[w.task])

@@ -27,10 +27,11 @@ def test_every_hidden_check_has_a_stand_in_that_imports_no_grader_code(tmp_path)
         defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
         assert defined == set(checks), a.id
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        assert imported == {"_llmt_judge_client"}, a.id
+        assert imported == {"_llmt_judge.client"}, a.id
         real = importlib.import_module(f"graders.{a.module}")
         assert all(callable(getattr(real, name)) for name in checks), a.id
-    assert (dest / "_llmt_wire.py").read_text() == (manifest.COURSE_ROOT / "graders" / "wire.py").read_text()
+    assert (dest / "_llmt_judge" / "wire.py").read_text() == (manifest.COURSE_ROOT / "graders" / "wire.py").read_text()
+    assert (dest / "_llmt_judge" / "client.py").read_text() == (manifest.COURSE_ROOT / "graders" / "judge_client.py").read_text()
 
 
 def test_hidden_checks_name_each_grade_cell_once():

@@ -187,7 +187,7 @@ CASES = [
           wrong_mlp=True, cells={"test_attention_head": FAKE_GRADERS + PATCH_TORCH}, scores={},
           flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
     _case("tamper_judge_client", "honest code; the kernel's judge client patched to skip every check",
-          cells={"test_attention_head": "import _llmt_judge_client\n_llmt_judge_client.run_check = lambda *a, **k: None\n"},
+          cells={"test_attention_head": "import _llmt_judge.client\n_llmt_judge.client.run_check = lambda *a, **k: None\n"},
           scores={}, flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
     _case("tamper_showtraceback", "wrong MLP; IPython's showtraceback overridden so errors leave no output",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().showtraceback = lambda *a, **k: None\n"},
