@@ -23,8 +23,8 @@ def _status(message: str | None, passed: bool) -> str:
         return "passed (visible tests and hidden check)"
     if message and message.startswith("hidden check failed"):
         return "hidden check failed"
-    if message and message.startswith("visible test"):
-        return "visible test failed"
+    if message and message.startswith(("the cell failed before", "visible test")):
+        return "visible test or cell code failed"
     return "not passed"
 
 

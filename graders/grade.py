@@ -240,7 +240,7 @@ def judged(result: AssignmentResult, verdicts: dict[str, judge_module.Verdict]) 
         if v.ran:
             c.message = "hidden check failed: " + (v.message or "")
         elif c.message:
-            c.message = "visible test failed (the hidden check did not run): " + c.message
+            c.message = "the cell failed before its hidden check ran: " + c.message
         else:
             c.message = "no points: the hidden check never ran"
         if passed_in_notebook:

@@ -112,7 +112,7 @@ def test_scores_combine_the_notebook_and_the_judge():
     a, b, c, d, e = result.cells
     assert (a.score, a.flag, a.message) == (3, None, None)
     assert b.score == 0 and b.message.startswith("hidden check failed: MLP vs") and "tampering" in b.flag
-    assert c.score == 0 and c.message.startswith("visible test failed") and c.flag is None
+    assert c.score == 0 and c.message.startswith("the cell failed before its hidden check ran") and c.flag is None
     assert d.score == 0 and "never reached the judge" in d.flag
     assert (e.score, e.flag) == (1, None)  # no hidden check: the notebook's result stands
 
@@ -132,11 +132,11 @@ def test_feedback_summary_labels_hidden_and_visible_failures():
     result = AssignmentResult("3_2", [
         CellResult("test_a", 3, 3),
         CellResult("test_b", 0, 2, "hidden check failed: MLP vs the reference <x>"),
-        CellResult("test_c", 0, 5, "visible test failed (the hidden check did not run): AssertionError"),
+        CellResult("test_c", 0, 5, "the cell failed before its hidden check ran: AssertionError"),
     ])
     html = summary(result)
     assert "passed (visible tests and hidden check)" in html
-    assert "hidden check failed" in html and "visible test failed" in html
+    assert "hidden check failed" in html and "visible test or cell code failed" in html
     assert "&lt;x&gt;" in html and "<x>" not in html
     assert "3 / 10" in html
 

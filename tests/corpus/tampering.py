@@ -118,6 +118,8 @@ class _Listener:
 
 
 def _cache_untouched(marker: Path):
+    marker.unlink(missing_ok=True)  # a run without the sandbox (--no-sandbox) may have left it
+
     def after(_course: Path, _submissions: Path) -> None:
         assert not marker.exists(), f"the notebook wrote into the fixture cache: {marker}"
     return after
@@ -191,12 +193,12 @@ CASES = [
           scores={}, flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
     _case("tamper_showtraceback", "wrong MLP; IPython's showtraceback overridden so errors leave no output",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().showtraceback = lambda *a, **k: None\n"},
-          flags={"test_mlp": TAMPERING}),
+          messages={"test_mlp": r"MLP differs"}),
     _case("tamper_custom_exc", "wrong MLP; IPython's set_custom_exc swallows every exception",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"},
-          flags={"test_mlp": TAMPERING}),
+          messages={"test_mlp": r"MLP differs"}),
     _case("tamper_edit_test_cell", "wrong MLP; the MLP's test cell emptied of its asserts and hidden check",
-          wrong_mlp=True, edit=_edit_test_cell, messages={"test_mlp": r"visible test failed"}),
+          wrong_mlp=True, edit=_edit_test_cell, messages={"test_mlp": r"before its hidden check ran: AssertionError"}),
     _case("tamper_read_solutions", "wrong MLP; imports solutions/ and reads graders/ when it can",
           edit=_solutions_or_graders, scores=HONEST_WRONG_MLP),
     _case("tamper_self_check", "wrong MLP; the student calls the check on a correct MLP of their own first",
