@@ -2,7 +2,7 @@
 hangs or floods costs (graders/execute.py).
 
 Small notebooks run through graders.execute.SandboxedExecute as nbgrader runs them; the failure
-cases of the corpus (tests/corpus/failures.py) are graded end to end through graders.grade.
+cases of the corpus (tests/corpus/failures.py) are graded end to end by tests/test_corpus.py.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell, new_notebook
 
-from graders import manifest, notebooks, sandbox
+from graders import manifest, sandbox
 from graders.execute import KERNEL_DIED, NOT_RUN, SandboxedExecute
-from graders.grade import find_submissions, grade
 from graders.sandbox import Limits, Sandbox
-from tests.corpus import failures
 
 
 def execute(tmp_path: Path, cells: list[str], limits: Limits = Limits(), **settings) -> list:
@@ -124,7 +122,7 @@ print(json.dumps({{"secret": "GRADER_SECRET" in os.environ or "hunter2" in str(o
     assert (course / "autograded" / "alice" / "A" / "notes.txt").read_text() == "x"
 
 
-def test_hidden_checks_can_import_the_trusted_folders_until_the_judge_lands(tmp_path):
+def test_trusted_folders_are_importable_and_the_rest_of_the_course_is_not(tmp_path):
     cells = execute(tmp_path, [PROBE + f'''
 attempt("import graders", lambda: __import__("graders.manifest"))
 attempt("read README", lambda: open({str(manifest.COURSE_ROOT / "README.md")!r}).read())
@@ -249,37 +247,3 @@ def test_a_skip_execution_tag_does_not_spare_a_cell(tmp_path):
 
 
 # ------------------------------------------------------------------------------- end to end
-
-def _grade_cases(tmp_path: Path, cases, cell_timeout: int):
-    subs = tmp_path / "submissions" / "submitted"
-    for case in cases:
-        a = manifest.get(case.assignment)
-        folder = subs / case.name / a.id
-        folder.mkdir(parents=True)
-        case.build(folder, notebooks.read(a.source_notebook), notebooks.read(a.release_notebook))
-    found, _ = find_submissions(subs)
-    return grade(found, tmp_path / "course", cell_timeout=cell_timeout)
-
-
-def test_failure_corpus_costs_only_what_did_not_run(tmp_path):
-    rep = _grade_cases(tmp_path, failures.CASES, cell_timeout=20)
-    assert rep.notes[0].startswith("sandbox: Landlock")
-    problems = []
-    for case in failures.CASES:
-        [result] = rep.results[case.name]
-        scores = {c.grade_id: c.score for c in result.cells}
-        expected = {gid: case.scores.get(gid, 0.0) for gid in scores}
-        if scores != expected:
-            problems.append(f"{case.name}: scores {scores}, expected {expected}")
-        if (case.error is None) != (result.error is None) or (case.error and not re.search(case.error, result.error)):
-            problems.append(f"{case.name}: error {result.error!r}, expected {case.error!r}")
-        messages = {c.grade_id: c.message or "" for c in result.cells}
-        for gid, pattern in case.messages.items():
-            if not re.search(pattern, messages[gid]):
-                problems.append(f"{case.name}: {gid} says {messages[gid]!r}, expected {pattern!r}")
-        if case.after:
-            try:
-                case.after(tmp_path / "course", tmp_path / "submissions")
-            except AssertionError as exc:
-                problems.append(f"{case.name}: {exc}")
-    assert problems == []
