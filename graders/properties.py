@@ -17,6 +17,8 @@ from typing import Callable
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
+from . import wire
+
 GRADING_PROFILE = "llmt-grading"
 
 settings.register_profile(
@@ -146,6 +148,34 @@ def assert_unchanged(before: list[torch.Tensor], after: list[torch.Tensor], name
     for b, a, name in zip(before, after, names):
         if not torch.equal(b, a):
             raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
+
+
+def _student_function(module: str, name: str):
+    """`module.name` where the student's code runs, looked up once per judged connection."""
+    conn = _session()
+    if conn is None:
+        return getattr(importlib.import_module(module), name)
+    found = vars(conn).setdefault("llmt_student_functions", {})  # lives and dies with the connection
+    if (module, name) not in found:
+        found[module, name] = getattr(student_module(module), name)
+    return found[module, name]
+
+
+def student_copies(*tensors: torch.Tensor) -> list:
+    """Copies of `tensors` made where the student's code runs (proxies there when judged), for a check
+    that must see what the student's code does to its inputs in place: tensors passed by value arrive
+    as copies whose changes nobody sees. Pass the copies to the student's code, then call
+    `assert_left_unchanged`."""
+    clone = _student_function("torch", "clone")
+    if not wire.is_proxy(clone):  # not judged: this process is where the student's code runs
+        return [clone(t) for t in tensors]
+    return [wire.remote(clone)(t).proxy for t in tensors]
+
+
+def assert_left_unchanged(copies: list, originals: list[torch.Tensor], names: list[str]) -> None:
+    """The student's code left `copies` (from `student_copies(*originals)`) equal to `originals`;
+    their values come back in one call."""
+    assert_unchanged(originals, _student_function("builtins", "list")(copies), names)
 
 
 def expect_value_error(call: Callable[[], object], what: str) -> None:

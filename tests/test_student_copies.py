@@ -1,0 +1,44 @@
+"""properties.student_copies / assert_left_unchanged: a judged check sees what the student's code
+does to its inputs in place, although tensors cross the wire by value."""
+
+import pytest
+import torch
+
+from graders import wire
+from graders.judge import judged
+from graders.properties import assert_left_unchanged, student_copies
+
+
+@judged
+def check_leaves_input(fn):
+    """A check in the style of the graders: the student's fn on copies that live on its side."""
+    x = torch.arange(6.0).reshape(2, 3)
+    mask = torch.tensor([[0.0, float("-inf"), 1.0]])
+    there = student_copies(x, mask)
+    assert all(wire.is_proxy(t) for t in there)  # judged: the copies stay where the student's code runs
+    out = fn(*there)
+    assert_left_unchanged(there, [x, mask], ["x", "mask"])
+    return out
+
+
+def test_a_function_that_leaves_its_inputs_alone_passes_and_gets_them_as_tensors():
+    assert torch.equal(check_leaves_input(lambda x, mask: x + mask), torch.arange(6.0).reshape(2, 3)
+                       + torch.tensor([[0.0, float("-inf"), 1.0]]))
+
+
+def test_a_change_in_place_is_seen_and_named():
+    def cleans_mask(x, mask):
+        mask.nan_to_num_(neginf=-1e9)
+        return x
+
+    with pytest.raises(AssertionError, match="modified its input `mask` in place"):
+        check_leaves_input(cleans_mask)
+
+
+def test_not_judged_the_copies_are_local_tensors():
+    x = torch.ones(3)
+    (copy,) = student_copies(x)
+    assert type(copy) is torch.Tensor and torch.equal(copy, x) and copy is not x
+    copy.add_(1)
+    with pytest.raises(AssertionError, match="`x` in place"):
+        assert_left_unchanged([copy], [x], ["x"])
