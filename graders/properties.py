@@ -14,6 +14,7 @@ import importlib
 import re
 from typing import Callable
 
+import numpy as np
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
@@ -161,21 +162,31 @@ def _student_function(module: str, name: str):
     return found[module, name]
 
 
-def student_copies(*tensors: torch.Tensor) -> list:
-    """Copies of `tensors` made where the student's code runs (proxies there when judged), for a check
-    that must see what the student's code does to its inputs in place: tensors passed by value arrive
-    as copies whose changes nobody sees. Pass the copies to the student's code, then call
-    `assert_left_unchanged`."""
-    clone = _student_function("torch", "clone")
-    if not wire.is_proxy(clone):  # not judged: this process is where the student's code runs
-        return [clone(t) for t in tensors]
-    return [wire.remote(clone)(t).proxy for t in tensors]
+def student_copies(*values) -> list:
+    """Copies of `values` (tensors, arrays, lists) made where the student's code runs (proxies there
+    when judged), for a check that must see what the student's code does to its inputs in place:
+    values passed by value arrive as copies whose changes nobody sees. Pass the copies to the
+    student's code, then call `assert_left_unchanged`."""
+    deepcopy = _student_function("copy", "deepcopy")
+    if not wire.is_proxy(deepcopy):  # not judged: this process is where the student's code runs
+        return [deepcopy(v) for v in values]
+    return [wire.remote(deepcopy)(v).proxy for v in values]
 
 
-def assert_left_unchanged(copies: list, originals: list[torch.Tensor], names: list[str]) -> None:
+def _same(a, b) -> bool:
+    if isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and torch.equal(a, b)
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b))
+    return a == b
+
+
+def assert_left_unchanged(copies: list, originals: list, names: list[str]) -> None:
     """The student's code left `copies` (from `student_copies(*originals)`) equal to `originals`;
     their values come back in one call."""
-    assert_unchanged(originals, _student_function("builtins", "list")(copies), names)
+    for before, after, name in zip(originals, _student_function("builtins", "list")(copies), names):
+        if not _same(after, before):
+            raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
 
 
 def expect_value_error(call: Callable[[], object], what: str) -> None:

@@ -1,6 +1,7 @@
 """properties.student_copies / assert_left_unchanged: a judged check sees what the student's code
 does to its inputs in place, although tensors cross the wire by value."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -42,3 +43,19 @@ def test_not_judged_the_copies_are_local_tensors():
     copy.add_(1)
     with pytest.raises(AssertionError, match="`x` in place"):
         assert_left_unchanged([copy], [x], ["x"])
+
+
+@judged
+def check_array_and_list(fn):
+    X, ids = np.arange(6.0).reshape(2, 3), [3, 1, 2]
+    there = student_copies(X, ids)
+    fn(*there)
+    assert_left_unchanged(there, [X, ids], ["X", "token_ids"])
+
+
+def test_arrays_and_lists_too():
+    check_array_and_list(lambda X, ids: (X.sum(), sorted(ids)))
+    with pytest.raises(AssertionError, match="`X` in place"):
+        check_array_and_list(lambda X, ids: X.__setitem__((0, 0), 7.0))
+    with pytest.raises(AssertionError, match="`token_ids` in place"):
+        check_array_and_list(lambda X, ids: ids.sort())
