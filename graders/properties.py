@@ -63,7 +63,8 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
 
 @contextlib.contextmanager
 def one_thread():
-    """Torch on one thread for the duration, then the setting as it was.
+    """Torch on one thread for the duration, then the setting as it was: here and, when judged,
+    where the student's code runs.
 
     Checks run many tiny ops and tiny models: there threads only add overhead (on a busy machine a
     forward pass gets a hundred times slower), and one thread also makes training bit-reproducible.
@@ -71,9 +72,31 @@ def one_thread():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        yield
+        with _student_side(_student_one_thread):
+            yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def _student_side(context):
+    """context() when the student's code runs in another process (a judged check), else nothing:
+    in this process the check's own setting already covers it."""
+    if _session() is None:
+        yield
+    else:
+        with context():
+            yield
+
+
+@contextlib.contextmanager
+def _student_one_thread():
+    threads = _student_function("torch", "get_num_threads")()
+    _student_function("torch", "set_num_threads")(1)
+    try:
+        yield
+    finally:
+        _student_function("torch", "set_num_threads")(threads)
 
 
 def on_one_thread(check):
@@ -243,11 +266,25 @@ def load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor], what: 
 @contextlib.contextmanager
 def quiet_libraries():
     """Keep library warnings (transformers' logging, Python warnings) out of the graded cell's output
-    for the duration: nbgrader gives no points to a grade cell that writes to stderr."""
+    for the duration, here and, when judged, where the student's code runs: nbgrader gives no points
+    to a grade cell that writes to stderr."""
     import warnings
 
     from transformers.utils import logging as hf_logging
 
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        with warnings.catch_warnings(), _student_side(_student_quiet):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
+
+
+@contextlib.contextmanager
+def _student_quiet():
+    hf_logging, warnings = student_module("transformers.utils.logging"), student_module("warnings")
     level = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try:
