@@ -1,7 +1,8 @@
 """Hidden checks of 3_1_transformer_impl_attention_qkv (scaled dot-product attention).
 
 The oracle is torch's own `F.scaled_dot_product_attention`; the attention weights are torch's SDPA
-applied to an identity matrix of values. The student's functions may not call torch's SDPA.
+applied to an identity matrix of values. The student's functions may not call torch's SDPA
+(graders/forbidden.py).
 Inputs: batch dims of any length (the same for query, key and value), L != S, head sizes E != Ev,
 float32 and float64. Masks are boolean (True = attend) or float (added to the scores) and always
 let at least one key through per row: a fully masked row is outside the contract.
@@ -19,9 +20,8 @@ from hypothesis import strategies as st
 from solutions import attention as reference
 
 from .judge import judged
-from .properties import assert_tensor_close, assert_unchanged, expect_value_error, forbid, grading, run_property
-
-NO_TORCH_SDPA = {F.scaled_dot_product_attention: "torch.nn.functional.scaled_dot_product_attention"}
+from .properties import (assert_left_unchanged, assert_tensor_close, expect_value_error, grading, run_property,
+                         student_copies)
 
 
 class Problem(NamedTuple):
@@ -82,16 +82,11 @@ def oracle_weights(q, k, attn_mask=None, is_causal=False):
     return F.scaled_dot_product_attention(q, k, eye, attn_mask=attn_mask, is_causal=is_causal)
 
 
-def _call(fn, *args, **kwargs):
-    with forbid(NO_TORCH_SDPA):
-        return fn(*args, **kwargs)
-
-
 def _agrees(fn, inputs: dict, expected: list, what: str, **options) -> None:
     """Call the student's `fn` on `inputs`, check it left them unchanged and returned `expected`."""
-    before = [t.clone() for t in inputs.values()]
-    got = _call(fn, *inputs.values(), **options)
-    assert_unchanged(before, list(inputs.values()), list(inputs))
+    there = student_copies(*inputs.values())  # where the student's code can change them, and we can look
+    got = fn(*there, **options)
+    assert_left_unchanged(there, list(inputs.values()), list(inputs))
     for e in expected:
         assert_tensor_close(got, e, what=what)
 
@@ -112,7 +107,7 @@ def check_attention_weights(attention_weights) -> None:
     @given(problems(), st.sampled_from([1e2, 1e4]))
     def large_logits(problem, scale):
         q, k, _ = make_qkv(*problem, scale=scale)
-        w = _call(attention_weights, q, k)
+        w = attention_weights(q, k)
         if not torch.isfinite(w).all():
             raise AssertionError(f"weights are not finite for scores of size {scale:g}: subtract the row max before exp (or use torch.softmax)")
         assert_tensor_close(w.sum(-1), torch.ones(w.shape[:-1], dtype=q.dtype), what="rows of the weights must sum to 1", atol=1e-4, rtol=0)
@@ -120,7 +115,7 @@ def check_attention_weights(attention_weights) -> None:
     run_property("attention_weights vs torch", matches_torch)
     run_property("attention_weights with large scores", large_logits)
     q, k, _ = make_qkv((), 2, 3, 4, 4, torch.float32, 0)
-    expect_value_error(lambda: _call(attention_weights, q, k[..., :3]), "query with E=4 and key with E=3")
+    expect_value_error(lambda: attention_weights(q, k[..., :3]), "query with E=4 and key with E=3")
 
 
 @judged
@@ -140,7 +135,7 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     @given(problems(), st.sampled_from([1e2, 1e4]))
     def large_logits(problem, scale):
         q, k, v = make_qkv(*problem, scale=scale)
-        out = _call(scaled_dot_product_attention, q, k, v)
+        out = scaled_dot_product_attention(q, k, v)
         if not torch.isfinite(out).all():
             raise AssertionError(f"output is not finite for scores of size {scale:g}: subtract the row max before exp (or use torch.softmax)")
         low = v.min(dim=-2, keepdim=True).values - 1e-4
@@ -151,8 +146,8 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     run_property("scaled_dot_product_attention vs torch", matches_torch)
     run_property("scaled_dot_product_attention with large scores", large_logits)
     q, k, v = make_qkv((), 2, 3, 4, 5, torch.float32, 0)
-    expect_value_error(lambda: _call(scaled_dot_product_attention, q, k[..., :3], v), "query with E=4 and key with E=3")
-    expect_value_error(lambda: _call(scaled_dot_product_attention, q, k, v[..., :2, :]), "key with S=3 and value with S=2")
+    expect_value_error(lambda: scaled_dot_product_attention(q, k[..., :3], v), "query with E=4 and key with E=3")
+    expect_value_error(lambda: scaled_dot_product_attention(q, k, v[..., :2, :]), "key with S=3 and value with S=2")
 
 
 @judged
@@ -191,8 +186,8 @@ def check_masks(scaled_dot_product_attention, attention_weights) -> None:
         k2, v2 = k.clone(), v.clone()
         k2[..., m:, :] += 3.0
         v2[..., m:, :] -= 3.0
-        a = _call(scaled_dot_product_attention, q, k, v, is_causal=True)
-        b = _call(scaled_dot_product_attention, q, k2, v2, is_causal=True)
+        a = scaled_dot_product_attention(q, k, v, is_causal=True)
+        b = scaled_dot_product_attention(q, k2, v2, is_causal=True)
         assert_tensor_close(b[..., :m, :], a[..., :m, :], what=f"with is_causal=True, changing keys and values from position {m} on changed outputs before {m}")
 
     run_property("attention with attn_mask", masked_matches_torch)

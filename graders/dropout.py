@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from .judge import judged
 from .properties import (assert_tensor_close, assert_unchanged, expect_value_error, grading, manual_seed, run_property,
-                         shipped_module, student_copy, student_module)
+                         shipped_module, student_copies, student_module)
 from .wire import remote
 
 SIGMAS = 6
@@ -57,7 +57,7 @@ def drops():
 def _call_dropout(dropout, x, p, training):
     """dropout(x, p, training) on a copy of x where the student's code runs; x must stay unchanged."""
     __tracebackhide__ = True
-    mine = student_copy(x)
+    mine = student_copies(x)[0]
     got = dropout(mine, p, training)
     assert_unchanged([x], [mine.detach()], ["x"])
     return got
@@ -143,7 +143,7 @@ def _call_attention(fn, reference, x, p, training, seed=None):
     """fn(attn, x, p, training) with attn a copy of `reference` where the student's code runs, after
     manual_seed(seed) when a seed is given."""
     __tracebackhide__ = True
-    attn, mine = _student_attention(reference), student_copy(x)
+    attn, mine = _student_attention(reference), student_copies(x)[0]
     if seed is not None:
         manual_seed(seed)
     out = fn(attn, mine, p, training)

@@ -4,7 +4,9 @@ Oracles: the reference (solutions.hellaswag) for the harness's text rules; for t
 per-continuation computation written here (one forward pass of context + continuation, log-softmax,
 the continuation's tokens gathered from the positions before them). Models are the offline
 fixtures: the random-init tiny GPT-2 and GPT-Neo, and the briefly trained small GPT-2, all with
-the fixture byte-level BPE tokenizer (no padding token, like GPT-2's). Contexts never end with
+the fixture byte-level BPE tokenizer (no padding token, like GPT-2's). The student's functions get
+their own copies, loaded where their code runs (`load_for_student`); expected values come from the
+check's own (`load`). Contexts never end with
 whitespace and are never empty (the harness's extra rules for those are outside the contract).
 """
 
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from solutions import hellaswag as reference
 
 from .judge import judged
-from .properties import grading, one_thread, run_property
+from .properties import grading, one_thread, quiet_libraries, run_property, student_module
 
 # ------------------------------------------------------------------------------------ inputs
 
@@ -67,6 +69,24 @@ def load(name: str):
     logging.set_verbosity_error()
     path = fixture_path(name)
     return AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+
+
+def load_for_student(name: str):
+    """(model, tokenizer) of the fixture `name` as `load` gives them, loaded where the student's code
+    runs. The student's code gets its own copies: whatever it does to them (train(), a hook, other
+    weights, a pad token) stays with them and never reaches the models the check computes expected
+    values with, nor the next check."""
+    from .profile import fixture_path
+
+    transformers, path = student_module("transformers"), str(fixture_path(name))
+    with quiet_libraries():
+        return transformers.AutoModelForCausalLM.from_pretrained(path).eval(), \
+            transformers.AutoTokenizer.from_pretrained(path)
+
+
+def student_fixtures():
+    """name -> load_for_student(name), each loaded once: for the duration of one check."""
+    return functools.cache(load_for_student)
 
 
 MODELS = ("tiny-gpt2", "tiny-gpt-neo", "eval-small")
@@ -141,12 +161,13 @@ def check_build_request(build_request) -> None:
 def check_continuation_logprobs(continuation_logprobs) -> None:
     """Part 3: scores vs the oracle and the reference; independent of the batch and its order."""
     __tracebackhide__ = True
+    theirs = student_fixtures()
 
     @grading(12)
     @given(st.sampled_from(MODELS), contexts, st.lists(continuations, min_size=1, max_size=4))
     def matches_oracle(name, context, conts):
         model, tokenizer = load(name)
-        got = _as_floats(continuation_logprobs(model, tokenizer, context, list(conts)), len(conts),
+        got = _as_floats(continuation_logprobs(*theirs(name), context, list(conts)), len(conts),
                          f"continuation_logprobs on {len(conts)} continuations")
         expected = reference.continuation_logprobs(model, tokenizer, context, list(conts))
         for c, g, e in zip(conts, got, expected):
@@ -161,7 +182,7 @@ def check_continuation_logprobs(continuation_logprobs) -> None:
     @grading(8)
     @given(st.sampled_from(MODELS), contexts, st.lists(continuations, min_size=2, max_size=4, unique=True))
     def independent_of_batching(name, context, conts):
-        model, tokenizer = load(name)
+        model, tokenizer = theirs(name)
         together = _as_floats(continuation_logprobs(model, tokenizer, context, list(conts)), len(conts), "scores")
         reversed_ = _as_floats(continuation_logprobs(model, tokenizer, context, list(conts[::-1])), len(conts),
                                "scores")[::-1]
@@ -173,7 +194,7 @@ def check_continuation_logprobs(continuation_logprobs) -> None:
                         f"{name}, context {context!r}: continuation {c!r} scores {alone:.4f} alone but "
                         f"{value:.4f} {how}; padding must be masked out and must not shift positions")
 
-    with one_thread():
+    with one_thread(), quiet_libraries():
         run_property("continuation_logprobs vs a direct computation", matches_oracle)
         run_property("continuation_logprobs does not depend on batching", independent_of_batching)
 
@@ -204,12 +225,13 @@ def _clear_items(name: str) -> tuple:
 def check_evaluate(evaluate) -> None:
     """Part 4: acc (argmax of sums) and acc_norm (argmax of sums per character of the ending)."""
     __tracebackhide__ = True
-    with one_thread():
+    with one_thread(), quiet_libraries():
         _check_evaluate(evaluate)
 
 
 def _check_evaluate(evaluate) -> None:
     __tracebackhide__ = True
+    theirs = student_fixtures()
     for name in ("eval-small", "tiny-gpt2"):
         model, tokenizer = load(name)
         chosen = [dict(item) for item in _clear_items(name)]
@@ -218,7 +240,7 @@ def _check_evaluate(evaluate) -> None:
                 item["label"] = int(item["label"])  # labels may be ints too
         expected = reference.evaluate(model, tokenizer, [dict(i) for i in chosen])
         try:
-            got = evaluate(model, tokenizer, [dict(i) for i in chosen])
+            got = evaluate(*theirs(name), [dict(i) for i in chosen])
         except Exception as exc:
             raise AssertionError(f"evaluate on {len(chosen)} generated items: your code raised "
                                  f"{type(exc).__name__}: {exc}") from None

@@ -2,20 +2,18 @@
 next-token distributions).
 
 Oracles: `scipy.stats.entropy(p, q)` (KL in nats) and `scipy.spatial.distance.jensenshannon(p, q)**2`
-(JS in nats), which the student's kl/js may not call (they are patched out of SciPy while the
-student's function runs); torch's `F.kl_div` for next-token KL; the reference (solutions.kl_divergence)
-for token_distribution and next_token_kl. Distributions are float64 NumPy arrays normalised exactly
+(JS in nats), which the student's kl/js may not call (SciPy is forbidden there: graders/forbidden.py);
+torch's `F.kl_div` for next-token KL; the reference (solutions.kl_divergence) for token_distribution
+and next_token_kl. The student's next_token_kl gets models loaded where its code runs. Distributions are float64 NumPy arrays normalised exactly
 (up to rounding), with zeros in p; q is positive wherever p is unless a property says otherwise.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
 import scipy.spatial.distance
-import scipy.special
 import scipy.stats
 import torch
 import torch.nn.functional as F
@@ -24,37 +22,11 @@ from hypothesis import strategies as st
 
 from solutions import kl_divergence as reference
 
-from .hellaswag import load
+from .hellaswag import load, student_fixtures
 from .judge import judged
-from .properties import expect_value_error, grading, one_thread, run_property
+from .properties import expect_value_error, grading, one_thread, quiet_libraries, run_property
 
-_SCIPY = [(scipy.stats, "entropy"), (scipy.special, "rel_entr"), (scipy.special, "kl_div"),
-          (scipy.special, "entr"), (scipy.spatial.distance, "jensenshannon")]
 entropy, jensenshannon = scipy.stats.entropy, scipy.spatial.distance.jensenshannon
-
-
-@contextlib.contextmanager
-def no_scipy():
-    """While the student's function runs, SciPy's divergence functions fail with a clear message."""
-    saved = [(module, name, getattr(module, name)) for module, name in _SCIPY]
-
-    def refuse(name):
-        def f(*args, **kwargs):
-            raise AssertionError(f"this task asks you to write it yourself with NumPy: do not call scipy's {name}")
-        return f
-
-    for module, name, _ in saved:
-        setattr(module, name, refuse(f"{module.__name__}.{name}"))
-    try:
-        yield
-    finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
-
-
-def _call(fn, *args):
-    with no_scipy():
-        return fn(*args)
 
 
 def _number(got, what: str) -> float:
@@ -115,7 +87,7 @@ def check_kl_divergence(kl_divergence) -> None:
     def matches_scipy(pq):
         p, q = pq
         expected = float(entropy(p, q))
-        got = _number(_call(kl_divergence, p.copy(), q.copy()), "kl_divergence(p, q)")
+        got = _number(kl_divergence(p, q), "kl_divergence(p, q)")
         if not _close(got, expected):
             reverse = float(entropy(q, p))
             hint = ""
@@ -131,13 +103,13 @@ def check_kl_divergence(kl_divergence) -> None:
     @grading(100)
     @given(distributions())
     def zero_iff_equal(p):
-        got = _number(_call(kl_divergence, p.copy(), p.copy()), "kl_divergence(p, p)")
+        got = _number(kl_divergence(p, p), "kl_divergence(p, p)")
         if abs(got) > 1e-12:
             raise AssertionError(f"KL(p || p) must be 0, got {got} for p={p.tolist()}")
         if len(p) > 1:
             q = np.roll(p, 1)
             if not np.allclose(p, q):
-                got = _number(_call(kl_divergence, p.copy(), (0.5 * p + 0.5 * q)), "kl_divergence")
+                got = _number(kl_divergence(p, 0.5 * p + 0.5 * q), "kl_divergence")
                 if not got > 0:
                     raise AssertionError(f"KL(p || q) must be positive when p != q, got {got} for p={p.tolist()}")
 
@@ -146,7 +118,7 @@ def check_kl_divergence(kl_divergence) -> None:
     def infinite_outside_the_support(pq):
         p, q = pq
         expected = float(entropy(p, q))
-        got = _number(_call(kl_divergence, p.copy(), q.copy()), "kl_divergence(p, q)")
+        got = _number(kl_divergence(p, q), "kl_divergence(p, q)")
         if not _close(got, expected):
             raise AssertionError(f"KL(p || q) for p={p.tolist()}, q={q.tolist()}: expected {expected:.10g}, got "
                                  f"{got:.10g}; terms with p_i = 0 are 0, and p_i > 0 = q_i makes KL infinite")
@@ -155,11 +127,11 @@ def check_kl_divergence(kl_divergence) -> None:
     run_property("kl_divergence is zero exactly for equal distributions", zero_iff_equal)
     run_property("kl_divergence with zeros in q", infinite_outside_the_support)
     p, q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
-    a, b = _number(_call(kl_divergence, p, q), "KL"), _number(_call(kl_divergence, q, p), "KL")
+    a, b = _number(kl_divergence(p, q), "KL"), _number(kl_divergence(q, p), "KL")
     if _close(a, b):
         raise AssertionError(f"KL must not be symmetric: KL(fair || biased) = {a}, KL(biased || fair) = {b}")
     for args, what in _BAD_PAIRS:
-        expect_value_error(lambda: _call(kl_divergence, *args), f"kl_divergence with {what}")
+        expect_value_error(lambda: kl_divergence(*args), f"kl_divergence with {what}")
 
 
 @judged
@@ -172,12 +144,12 @@ def check_js_divergence(js_divergence) -> None:
     def matches_scipy(pq):
         p, q = pq
         expected = float(jensenshannon(p, q) ** 2)
-        got = _number(_call(js_divergence, p.copy(), q.copy()), "js_divergence(p, q)")
+        got = _number(js_divergence(p, q), "js_divergence(p, q)")
         if not _close(got, expected, rtol=1e-6, atol=1e-9):
             hint = "; that is the value in bits: use the natural logarithm" if _close(got, expected / math.log(2)) else ""
             raise AssertionError(f"JS(p, q) for p={p.tolist()}, q={q.tolist()}: expected {expected:.10g} "
                                  f"(scipy's jensenshannon(p, q) ** 2), got {got:.10g} (rtol 1e-6){hint}")
-        swapped = _number(_call(js_divergence, q.copy(), p.copy()), "js_divergence(q, p)")
+        swapped = _number(js_divergence(q, p), "js_divergence(q, p)")
         if abs(swapped - got) > 1e-12:
             raise AssertionError(f"JS must be symmetric: JS(p, q) = {got}, JS(q, p) = {swapped} for "
                                  f"p={p.tolist()}, q={q.tolist()}")
@@ -185,11 +157,11 @@ def check_js_divergence(js_divergence) -> None:
             raise AssertionError(f"JS must lie in [0, ln 2], got {got}")
 
     run_property("js_divergence vs scipy", matches_scipy)
-    got = _number(_call(js_divergence, np.array([0.5, 0.5, 0.0]), np.array([0.0, 0.0, 1.0])), "JS")
+    got = _number(js_divergence(np.array([0.5, 0.5, 0.0]), np.array([0.0, 0.0, 1.0])), "JS")
     if not _close(got, math.log(2)):
         raise AssertionError(f"JS of distributions with disjoint supports is ln 2 = {math.log(2):.6f}, got {got}")
     for args, what in _BAD_PAIRS:
-        expect_value_error(lambda: _call(js_divergence, *args), f"js_divergence with {what}")
+        expect_value_error(lambda: js_divergence(*args), f"js_divergence with {what}")
 
 
 @st.composite
@@ -234,7 +206,7 @@ def check_token_distribution(token_distribution) -> None:
         (([], 5, 0.0), "no sequences and no smoothing"),
         (([[], []], 5, 0.0), "empty sequences and no smoothing"),
     ]:
-        expect_value_error(lambda: _call(token_distribution, *kwargs), f"token_distribution with {what}")
+        expect_value_error(lambda: token_distribution(*kwargs), f"token_distribution with {what}")
 
 
 def oracle_next_token_kl(model_p, model_q, ids: list[int]) -> float:
@@ -252,6 +224,7 @@ MODEL_PAIRS = [("tiny-gpt2", "tiny-gpt-neo"), ("eval-small", "eval-large"), ("ev
 def check_next_token_kl(next_token_kl) -> None:
     """Part 4: mean over positions of KL(P(.|prefix) || Q(.|prefix)); 0 with itself; vs the oracle."""
     __tracebackhide__ = True
+    theirs = student_fixtures()
 
     @grading(15)
     @given(st.sampled_from(MODEL_PAIRS), st.booleans(), st.lists(st.integers(0, 4095), min_size=1, max_size=40),
@@ -263,7 +236,7 @@ def check_next_token_kl(next_token_kl) -> None:
         ref = reference.next_token_kl(mp, mq, ids)
         assert _close(ref, expected, rtol=1e-6, atol=1e-9), "internal: the reference disagrees with the oracle"
         arg = torch.tensor(ids) if as_tensor else list(ids)
-        got = _number(next_token_kl(mp, mq, arg), "next_token_kl")
+        got = _number(next_token_kl(theirs(a)[0], theirs(b)[0], arg), "next_token_kl")
         if not _close(got, expected, rtol=1e-4, atol=1e-6):
             reverse = oracle_next_token_kl(mq, mp, ids)
             hint = "; you computed KL(Q || P)" if _close(got, reverse, rtol=1e-4, atol=1e-6) else ""
@@ -274,13 +247,13 @@ def check_next_token_kl(next_token_kl) -> None:
     @grading(10)
     @given(st.sampled_from(["tiny-gpt2", "eval-large"]), st.lists(st.integers(0, 4095), min_size=1, max_size=40))
     def zero_with_itself(name, ids):
-        model, _ = load(name)
+        model = theirs(name)[0]
         got = _number(next_token_kl(model, model, list(ids)), "next_token_kl")
         if abs(got) > 1e-6:
             raise AssertionError(f"a model's next-token KL with itself must be 0, got {got} ({name}, {len(ids)} tokens)")
 
-    with one_thread():
+    with one_thread(), quiet_libraries():
         run_property("next_token_kl vs torch's kl_div", matches_oracle)
         run_property("next_token_kl of a model with itself", zero_with_itself)
-    model, _ = load("tiny-gpt2")
-    expect_value_error(lambda: _call(next_token_kl, model, model, []), "next_token_kl with empty token_ids")
+        model = theirs("tiny-gpt2")[0]
+        expect_value_error(lambda: next_token_kl(model, model, []), "next_token_kl with empty token_ids")

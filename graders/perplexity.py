@@ -3,7 +3,10 @@
 Models: small random GPT-2s built here, with a large initialisation so that their predictions are
 sharp and depend on the context (a token-weighting or windowing mistake moves the result far beyond
 the tolerance), and a GPT-2 whose logits are all zero (its word embeddings, tied to the output
-layer, are zero): its perplexity is exactly the vocabulary size. Token ids are 1-D LongTensors.
+layer, are zero): its perplexity is exactly the vocabulary size. The student's function gets a copy
+of each, built where its code runs with the same weights (`model_for_student`); expected values come
+from the check's own. Token ids are 1-D LongTensors, also copied there, so that a function that
+changes them in place is seen.
 
 Oracles, independent of the reference's loop:
 - one window: exp of the mean cross-entropy of one forward pass over the whole sequence;
@@ -28,24 +31,43 @@ from hypothesis import strategies as st
 from solutions import perplexity as reference
 
 from .judge import judged
-from .properties import expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property
+from .properties import (assert_left_unchanged, expect_value_error, grading, on_one_thread,
+                         quiet_libraries, run_property, student_copies, student_module)
 
 MAX_WINDOW = 48
 RTOL = 1e-4
+
+
+def _config(vocab_size: int) -> dict:
+    return dict(vocab_size=vocab_size, n_positions=64, n_embd=32, n_layer=2, n_head=2, initializer_range=0.4,
+                bos_token_id=0, eos_token_id=0)
 
 
 @functools.lru_cache(maxsize=None)
 def model(vocab_size: int = 97, uniform: bool = False, seed: int = 0):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    config = GPT2Config(vocab_size=vocab_size, n_positions=64, n_embd=32, n_layer=2, n_head=2,
-                        initializer_range=0.4, bos_token_id=0, eos_token_id=0)
-    manual_seed(seed)
-    m = GPT2LMHeadModel(config).eval()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        m = GPT2LMHeadModel(GPT2Config(**_config(vocab_size))).eval()
     if uniform:
         with torch.no_grad():
             m.transformer.wte.weight.zero_()  # tied to lm_head: every logit is 0
     return m
+
+
+def model_for_student(vocab_size: int = 97, uniform: bool = False, seed: int = 0):
+    """`model(...)`, built where the student's code runs with the same weights: whatever the student's
+    code does to it stays with it, away from the model the check computes expected values with."""
+    transformers = student_module("transformers")
+    m = transformers.GPT2LMHeadModel(transformers.GPT2Config(**_config(vocab_size)))
+    m.load_state_dict(model(vocab_size, uniform, seed).state_dict())
+    return m.eval()
+
+
+def student_models():
+    """(vocab_size, uniform, seed) -> model_for_student(...), each built once: for one check."""
+    return functools.cache(model_for_student)
 
 
 class Problem(NamedTuple):
@@ -118,13 +140,14 @@ def oracle_token_by_token(m, ids: torch.Tensor, window: int, stride: int) -> flo
 
 
 def _call(perplexity, m, ids, problem: Problem) -> float:
-    before = ids.clone()
+    """perplexity(m, ids, ...) with `m` the student's copy of a model and a copy of `ids` that lives
+    where the student's code runs, which it must leave unchanged."""
+    there = student_copies(ids)
     if problem.stride is None:
-        got = perplexity(m, ids, problem.window)
+        got = perplexity(m, *there, problem.window)
     else:
-        got = perplexity(m, ids, problem.window, stride=problem.stride)
-    if not torch.equal(ids, before):
-        raise AssertionError("your function modified token_ids in place; leave its input unchanged")
+        got = perplexity(m, *there, problem.window, stride=problem.stride)
+    assert_left_unchanged(there, [ids], ["token_ids"])
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         got = got.item()
     if not isinstance(got, (float, int)):
@@ -145,6 +168,7 @@ def _close(got: float, expected: float, what: str, problem: Problem) -> None:
 def check_one_window(perplexity) -> None:
     """Part 1: a text that fits in one window; the uniform model; nonsense arguments."""
     __tracebackhide__ = True
+    theirs = student_models()
 
     @grading(20)
     @given(problems("one window"))
@@ -152,7 +176,7 @@ def check_one_window(perplexity) -> None:
     def matches_one_forward_pass(problem):
         m = model()
         ids = _ids(problem)
-        got = _call(perplexity, m, ids, problem)
+        got = _call(perplexity, theirs(), ids, problem)
         expected = reference.perplexity(m, ids, problem.window, problem.stride)
         oracle = oracle_chunks(m, ids, len(ids))
         assert math.isclose(expected, oracle, rel_tol=1e-5)
@@ -162,13 +186,12 @@ def check_one_window(perplexity) -> None:
     @given(problems("one window") | problems("non-overlapping") | problems("sliding"),
            st.sampled_from([2, 50, 97, 500]))
     def uniform_model_gives_vocabulary_size(problem, vocab_size):
-        m = model(vocab_size, uniform=True)
-        got = _call(perplexity, m, _ids(problem, vocab_size), problem)
+        got = _call(perplexity, theirs(vocab_size, uniform=True), _ids(problem, vocab_size), problem)
         _close(got, float(vocab_size), f"a model with uniform logits over {vocab_size} tokens", problem)
 
     run_property("perplexity of one window", matches_one_forward_pass)
     run_property("perplexity of a uniform model", uniform_model_gives_vocabulary_size)
-    m, ids = model(), _ids(Problem(20, 4, None, 0))
+    m, ids = theirs(), _ids(Problem(20, 4, None, 0))
     expect_value_error(lambda: perplexity(m, ids, 1), "context_window_size=1 (no token would have context)")
     expect_value_error(lambda: perplexity(m, ids, 0), "context_window_size=0")
     expect_value_error(lambda: perplexity(m, ids, 8, 0), "stride=0")
@@ -182,6 +205,7 @@ def check_one_window(perplexity) -> None:
 def check_non_overlapping(perplexity) -> None:
     """Part 2: stride equal to the window (the default): consecutive chunks, token-weighted mean."""
     __tracebackhide__ = True
+    theirs = student_models()
 
     @grading(25)
     @given(problems("non-overlapping"))
@@ -190,7 +214,7 @@ def check_non_overlapping(perplexity) -> None:
     def matches_chunks(problem):
         m = model()
         ids = _ids(problem)
-        got = _call(perplexity, m, ids, problem)
+        got = _call(perplexity, theirs(), ids, problem)
         oracle = oracle_chunks(m, ids, problem.window)
         assert math.isclose(reference.perplexity(m, ids, problem.window, problem.stride), oracle, rel_tol=1e-5)
         _close(got, oracle, "perplexity with non-overlapping windows (token-weighted mean over all "
@@ -205,6 +229,7 @@ def check_non_overlapping(perplexity) -> None:
 def check_sliding_window(perplexity) -> None:
     """Part 3: stride < window: every token scored once, with the context its window gives it."""
     __tracebackhide__ = True
+    theirs = student_models()
 
     @grading(25)
     @given(problems("sliding"))
@@ -213,7 +238,7 @@ def check_sliding_window(perplexity) -> None:
     def matches_reference(problem):
         m = model()
         ids = _ids(problem)
-        got = _call(perplexity, m, ids, problem)
+        got = _call(perplexity, theirs(), ids, problem)
         expected = reference.perplexity(m, ids, problem.window, problem.stride)
         _close(got, expected, "sliding-window perplexity", problem)
 
@@ -222,7 +247,7 @@ def check_sliding_window(perplexity) -> None:
     def each_token_scored_once(problem):
         m = model(seed=1)
         ids = _ids(problem)
-        got = _call(perplexity, m, ids, problem)
+        got = _call(perplexity, theirs(seed=1), ids, problem)
         _close(got, oracle_token_by_token(m, ids, problem.window, problem.stride),
                "each token must be scored exactly once, in the first window that reaches it", problem)
 

@@ -7,6 +7,9 @@ the close and far means. Arrays come from small integers times row scales, so ze
 nothing under- or overflows; rows are not tiny, so a
 solution that adds a small epsilon to the norms passes (tolerance 1e-5). Similarity matrices given
 to `close_far_similarity` are symmetric and always have at least one close and one far pair (a mean over no pairs is outside the contract).
+Inputs are copied where the student's code runs, so that a function that changes them in place is
+seen; the cosine and close/far parts are to be written with NumPy: scikit-learn and SciPy are
+forbidden there (graders/forbidden.py).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from sklearn.metrics.pairwise import cosine_similarity as sklearn_cosine_similar
 from solutions import position_embeddings as reference
 
 from .judge import judged
-from .properties import assert_tensor_close, expect_value_error, grading, run_property
+from .properties import (assert_left_unchanged, assert_tensor_close, expect_value_error, grading, run_property,
+                         student_copies)
 
 
 def assert_array_close(got, expected, *, what: str, rtol: float = 1e-5, atol: float = 1e-5) -> None:
@@ -88,12 +92,17 @@ def row_matrices(draw, max_rows: int = 8, max_dim: int = 6):
     return Rows(values, scales)
 
 
+def _unchanged_input(fn, inputs: dict, *more):
+    """fn(*inputs.values(), *more) on copies that live where the student's code runs, which must
+    leave them unchanged."""
+    there = student_copies(*inputs.values())
+    got = fn(*there, *more)
+    assert_left_unchanged(there, list(inputs.values()), list(inputs))
+    return got
+
+
 def _cosine(fn, X: np.ndarray):
-    before = X.copy()
-    got = fn(X)
-    if not np.array_equal(before, X):
-        raise AssertionError("your function modified its input X in place; leave it unchanged")
-    return np.asarray(got, dtype=np.float64)
+    return np.asarray(_unchanged_input(fn, {"X": X}), dtype=np.float64)
 
 
 @judged
@@ -147,9 +156,7 @@ def check_token_positions(token_positions) -> None:
     @given(st.lists(st.integers(0, 4), max_size=30), st.integers(0, 5))
     def matches_reference(token_ids, target_id):
         before = list(token_ids)
-        got = token_positions(token_ids, target_id)
-        if token_ids != before:
-            raise AssertionError("your function modified its input token_ids in place; leave it unchanged")
+        got = _unchanged_input(token_positions, {"token_ids": token_ids}, target_id)
         expected = reference.token_positions(before, target_id)
         try:
             got_list = [int(i) for i in got]
@@ -198,10 +205,7 @@ def check_close_far_similarity(close_far_similarity) -> None:
     @given(similarity_problems())
     def matches_reference(problem):
         sim = similarity(problem)
-        before = sim.copy()
-        got = close_far_similarity(sim, problem.threshold)
-        if not np.array_equal(before, sim):
-            raise AssertionError("your function modified its input sim in place; leave it unchanged")
+        got = _unchanged_input(close_far_similarity, {"sim": sim}, problem.threshold)
         try:
             close, far = (float(x) for x in got)
         except (TypeError, ValueError):

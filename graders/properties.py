@@ -14,8 +14,11 @@ import importlib
 import re
 from typing import Callable
 
+import numpy as np
 import torch
 from hypothesis import HealthCheck, Phase, settings
+
+from . import wire
 
 GRADING_PROFILE = "llmt-grading"
 
@@ -60,7 +63,8 @@ def run_property(title: str, prop: Callable[[], None]) -> None:
 
 @contextlib.contextmanager
 def one_thread():
-    """Torch on one thread for the duration, then the setting as it was.
+    """Torch on one thread for the duration, then the setting as it was: here and, when judged,
+    where the student's code runs.
 
     Checks run many tiny ops and tiny models: there threads only add overhead (on a busy machine a
     forward pass gets a hundred times slower), and one thread also makes training bit-reproducible.
@@ -68,9 +72,31 @@ def one_thread():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        yield
+        with _student_side(_student_one_thread):
+            yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def _student_side(context):
+    """context() when the student's code runs in another process (a judged check), else nothing:
+    in this process the check's own setting already covers it."""
+    if _session() is None:
+        yield
+    else:
+        with context():
+            yield
+
+
+@contextlib.contextmanager
+def _student_one_thread():
+    threads = _student_function("torch", "get_num_threads")()
+    _student_function("torch", "set_num_threads")(1)
+    try:
+        yield
+    finally:
+        _student_function("torch", "set_num_threads")(threads)
 
 
 def on_one_thread(check):
@@ -99,14 +125,6 @@ def student_module(name: str):
     build there, say, a model that the student's function changes in place), here otherwise."""
     conn = _session()
     return importlib.import_module(name) if conn is None else conn.request("import", name)
-
-
-def student_copy(x: torch.Tensor):
-    """A copy of the tensor `x` where the student's code runs (a proxy): what the student's code
-    changes in place, or differentiates, is this copy; read it back, by value, with `.detach()`."""
-    from .wire import remote
-
-    return remote(student_module("torch").clone)(x).proxy
 
 
 def shipped_module(name: str):
@@ -191,6 +209,44 @@ def assert_unchanged(before: list[torch.Tensor], after: list[torch.Tensor], name
             raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
 
 
+def _student_function(module: str, name: str):
+    """`module.name` where the student's code runs, looked up once per judged connection."""
+    conn = _session()
+    if conn is None:
+        return getattr(importlib.import_module(module), name)
+    found = vars(conn).setdefault("llmt_student_functions", {})  # lives and dies with the connection
+    if (module, name) not in found:
+        found[module, name] = getattr(student_module(module), name)
+    return found[module, name]
+
+
+def student_copies(*values) -> list:
+    """Copies of `values` (tensors, arrays, lists) made where the student's code runs (proxies there
+    when judged), for a check that must see what the student's code does to its inputs in place:
+    values passed by value arrive as copies whose changes nobody sees. Pass the copies to the
+    student's code, then call `assert_left_unchanged`."""
+    deepcopy = _student_function("copy", "deepcopy")
+    if not wire.is_proxy(deepcopy):  # not judged: this process is where the student's code runs
+        return [deepcopy(v) for v in values]
+    return [wire.remote(deepcopy)(v).proxy for v in values]
+
+
+def _same(a, b) -> bool:
+    if isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and torch.equal(a, b)
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b))
+    return a == b
+
+
+def assert_left_unchanged(copies: list, originals: list, names: list[str]) -> None:
+    """The student's code left `copies` (from `student_copies(*originals)`) equal to `originals`;
+    their values come back in one call."""
+    for before, after, name in zip(originals, _student_function("builtins", "list")(copies), names):
+        if not _same(after, before):
+            raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
+
+
 def expect_value_error(call: Callable[[], object], what: str) -> None:
     """`call()` (the student's code on an invalid input, `what`) raises ValueError.
 
@@ -245,11 +301,25 @@ def load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor], what: 
 @contextlib.contextmanager
 def quiet_libraries():
     """Keep library warnings (transformers' logging, Python warnings) out of the graded cell's output
-    for the duration: nbgrader gives no points to a grade cell that writes to stderr."""
+    for the duration, here and, when judged, where the student's code runs: nbgrader gives no points
+    to a grade cell that writes to stderr."""
     import warnings
 
     from transformers.utils import logging as hf_logging
 
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        with warnings.catch_warnings(), _student_side(_student_quiet):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
+
+
+@contextlib.contextmanager
+def _student_quiet():
+    hf_logging, warnings = student_module("transformers.utils.logging"), student_module("warnings")
     level = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try:

@@ -1,10 +1,13 @@
 """The hidden checks of 1_1 against implementations: the reference and correct variants get full
 marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
 
+import time
+
 import pytest
 
 from graders import bpe as checks
-from tests.implementations.bpe import ALL, CORRECT, WRONG
+from solutions import bpe as reference
+from tests.implementations.bpe import ALL, CORRECT, WRONG, impl
 from tests.parts import assert_loses_its_part, run_checks
 
 
@@ -78,3 +81,22 @@ def test_failure_messages_name_the_input_and_the_rule():
 def test_failure_messages_are_deterministic():
     parts = WRONG["merges_across_special_tokens"][0]
     assert run_part("check_train_bpe", parts) == run_part("check_train_bpe", parts)
+
+
+def test_speed_counts_the_cpu_time_of_the_student_code_not_wall_time(monkeypatch):
+    """The student's CPU time is measured where the student's code runs: waiting costs nothing."""
+    monkeypatch.setattr(checks, "SPEED_FACTOR", 2.0)
+    monkeypatch.setattr(checks, "SPEED_SLACK", 0.1)
+
+    def sleepy(text, vocab_size, special_tokens=[]):
+        time.sleep(1.5)
+        return reference.train_bpe(text, vocab_size, special_tokens)
+
+    def busy(text, vocab_size, special_tokens=[]):
+        end = time.process_time() + 1.5
+        while time.process_time() < end:
+            pass
+        return reference.train_bpe(text, vocab_size, special_tokens)
+
+    assert run_part("check_train_bpe_speed", impl(train_bpe=sleepy)) is None
+    assert "took" in run_part("check_train_bpe_speed", impl(train_bpe=busy))

@@ -2,6 +2,7 @@
 marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
 
 import pytest
+import torch
 
 from graders import hellaswag as checks
 from tests.implementations.hellaswag import ALL, CORRECT, WRONG
@@ -48,3 +49,24 @@ def test_failure_message_names_the_input_and_the_difference():
 def test_failure_messages_are_deterministic():
     impls = WRONG["acc_norm_by_token_count"][0]
     assert run_parts(*impls, parts=("check_evaluate",)) == run_parts(*impls, parts=("check_evaluate",))
+
+
+def test_what_the_student_code_does_to_its_models_stays_with_its_copies():
+    """The student's functions get models loaded where their code runs: a function that wrecks
+    them (other weights, train mode) harms only itself, never the check's own models or later checks."""
+    from solutions import hellaswag as reference
+
+    model, tokenizer = checks.load("tiny-gpt2")
+    before = reference.continuation_logprobs(model, tokenizer, "The cat", [" sees", " a red apple"])
+
+    def wrecks_its_model(model, tokenizer, context, continuations):
+        scores = reference.continuation_logprobs(model, tokenizer, context, continuations)
+        model.load_state_dict({k: torch.zeros_like(v) for k, v in model.state_dict().items()})
+        model.train()
+        tokenizer.pad_token = tokenizer.eos_token
+        return scores
+
+    run_parts(*CORRECT["reference"][:2], wrecks_its_model, CORRECT["reference"][3], parts=("check_continuation_logprobs",))
+    assert not model.training and tokenizer.pad_token is None
+    assert reference.continuation_logprobs(model, tokenizer, "The cat", [" sees", " a red apple"]) == before
+    assert run_parts(*CORRECT["reference"], parts=("check_continuation_logprobs",)) == {"check_continuation_logprobs": None}

@@ -39,3 +39,28 @@ def test_wrong_implementation_loses_its_part(name):
 def test_failure_message_names_the_input():
     message = run_parts(WRONG["rescores_overlapping_tokens"][0])["check_sliding_window"]
     assert "expected" in message and "got" in message and "stride=" in message and "Problem(" in message
+
+
+def test_changing_token_ids_in_place_is_named():
+    message = run_parts(WRONG["changes_token_ids_in_place"][0])["check_one_window"]
+    assert "modified its input `token_ids` in place" in message
+
+
+def test_what_the_student_code_does_to_its_model_stays_with_its_copy():
+    """The student's function gets a model built where its code runs: wrecking it (other weights,
+    train mode) harms only itself, never the check's own model or the next check."""
+    from solutions import perplexity as reference
+
+    m = checks.model()
+    ids = checks._ids(checks.Problem(30, 8, None, 0))
+    before = reference.perplexity(m, ids, 8)
+
+    def wrecks_its_model(model, token_ids, context_window_size, stride=None):
+        result = reference.perplexity(model, token_ids, context_window_size, stride)
+        model.load_state_dict({k: v * 0 for k, v in model.state_dict().items()})
+        model.train()
+        return result
+
+    assert run_parts(wrecks_its_model)["check_one_window"] is not None  # its own later examples suffer
+    assert not m.training and reference.perplexity(m, ids, 8) == before
+    assert run_parts(CORRECT["reference"]) == dict.fromkeys(PARTS)

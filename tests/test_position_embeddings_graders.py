@@ -46,3 +46,11 @@ def test_failure_message_names_the_input_and_the_difference():
 def test_failure_messages_are_deterministic():
     fns = WRONG["rows_not_normalised"][0]
     assert run_parts(fns) == run_parts(fns)
+
+
+def test_forbidden_libraries_and_changes_in_place_are_named():
+    for name, library in [("cosine_calls_sklearn", "sklearn"), ("cosine_calls_scipy", "scipy")]:
+        message = run_parts(WRONG[name][0])["check_cosine_similarity_matrix"]
+        assert "your code called" in message and library in message and "yourself" in message
+    message = run_parts(WRONG["cosine_changes_X_in_place"][0])["check_cosine_similarity_matrix"]
+    assert "modified its input `X` in place" in message

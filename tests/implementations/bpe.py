@@ -365,6 +365,25 @@ PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4 = (
 ALL = (PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4)
 
 
+def merge_in_place(ids, pair, new_id):
+    """The right result, built by rewriting the caller's list."""
+    i = 0
+    while i < len(ids) - 1:
+        if (ids[i], ids[i + 1]) == tuple(pair):
+            ids[i:i + 2] = [new_id]
+        i += 1
+    return ids
+
+
+def pair_counts_popping(ids):
+    """The right counts, but empties the caller's list while counting."""
+    counts = Counter()
+    while len(ids) > 1:
+        counts[ids[0], ids[1]] += 1
+        ids.pop(0)
+    return dict(counts)
+
+
 def _others(*failing):
     return tuple(p for p in ALL if p not in failing)
 
@@ -383,6 +402,8 @@ WRONG = {
     "naive_recount_per_merge": (impl(train_bpe=_train_with()), SPEED, _others(SPEED)),
     # more
     "pair_counts_skip_overlaps": (impl(get_pair_counts=pair_counts_non_overlapping), PAIRS, _others(PAIRS)),
+    "pair_counts_empty_the_list": (impl(get_pair_counts=pair_counts_popping), PAIRS, _others(PAIRS)),
+    "merge_rewrites_the_list": (impl(merge=merge_in_place), MERGE, _others(MERGE)),
     "no_value_error_for_small_vocab": (impl(train_bpe=_train_with(check_size=False)), TRAIN, _others(TRAIN, SPEED)),
     "bytes_taken_as_ids": (impl(Tokenizer=TokenizerBytesAreIds, gpt4_tokenizer=gpt4_with(TokenizerBytesAreIds)),
                            GPT4, _others(GPT4)),

@@ -123,8 +123,16 @@ def no_value_errors(model, token_ids, context_window_size, stride=None):
         return float("nan")
 
 
+def shifts_token_ids_in_place(model, token_ids, context_window_size, stride=None):
+    """The right perplexity, but it leaves the caller's token ids shifted by one (in place)."""
+    result = reference.perplexity(model, token_ids, context_window_size, stride)
+    token_ids.add_(1)
+    return result
+
+
 WRONG = {
     "rescores_overlapping_tokens": (rescores_overlap, SLIDING, (ONE, NON_OVERLAPPING)),
     "mean_of_window_losses": (mean_of_window_losses, NON_OVERLAPPING, (ONE,)),
     "no_value_errors": (no_value_errors, ONE, (NON_OVERLAPPING, SLIDING)),
+    "changes_token_ids_in_place": (shifts_token_ids_in_place, ONE, ()),
 }

@@ -169,6 +169,50 @@ def close_far_no_value_error(sim, threshold):
     return float(sim[(d > 0) & (d <= threshold)].mean()), float(sim[d > threshold].mean())
 
 
+def cosine_calls_sklearn(X):
+    """Right values, but the task is to write it: scikit-learn's own function."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    return cosine_similarity(np.asarray(X, dtype=float))
+
+
+def cosine_calls_scipy(X):
+    """Right values (zero rows give 0) through SciPy's cosine distance."""
+    from scipy.spatial.distance import cdist
+
+    X = np.asarray(X, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(1 - cdist(X, X, "cosine"))
+
+
+def cosine_scales_input_in_place(X):
+    """Right values, but normalises the caller's array in place."""
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    X /= np.where(norms == 0, 1.0, norms)
+    return X @ X.T
+
+
+def positions_pop_in_place(token_ids, target_id):
+    """Right positions, but empties the caller's list while looking."""
+    found, i = [], 0
+    while token_ids:
+        if token_ids.pop(0) == target_id:
+            found.append(i)
+        i += 1
+    return found
+
+
+def close_far_scipy_distances(sim, threshold):
+    """Right means, with the distances |i - j| from SciPy's toeplitz: NumPy only, says the notebook."""
+    from scipy.linalg import toeplitz
+
+    sim = np.asarray(sim, dtype=float)
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or threshold < 0:
+        raise ValueError("sim must be square and threshold not negative")
+    d = toeplitz(np.arange(len(sim)))
+    return float(sim[(d > 0) & (d <= threshold)].mean()), float(sim[d > threshold].mean())
+
+
 SINUSOIDAL, COSINE, POSITIONS, CLOSE_FAR = (
     "check_sinusoidal_position_embeddings", "check_cosine_similarity_matrix",
     "check_token_positions", "check_close_far_similarity",
@@ -191,4 +235,9 @@ WRONG = {
     "diagonal_in_close_mean": _wrong("close_far_similarity", _close_far(include_diagonal=True), CLOSE_FAR),
     "threshold_off_by_one": _wrong("close_far_similarity", _close_far(strict=True), CLOSE_FAR),
     "negative_threshold_accepted": _wrong("close_far_similarity", close_far_no_value_error, CLOSE_FAR),
+    "cosine_calls_sklearn": _wrong("cosine_similarity_matrix", cosine_calls_sklearn, COSINE),
+    "cosine_calls_scipy": _wrong("cosine_similarity_matrix", cosine_calls_scipy, COSINE),
+    "cosine_changes_X_in_place": _wrong("cosine_similarity_matrix", cosine_scales_input_in_place, COSINE),
+    "positions_empty_the_list": _wrong("token_positions", positions_pop_in_place, POSITIONS),
+    "close_far_calls_scipy": _wrong("close_far_similarity", close_far_scipy_distances, CLOSE_FAR),
 }
