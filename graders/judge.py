@@ -11,11 +11,13 @@ here says passed; the kernel's own view of the cell (nbgrader's score) is compar
 cell that passed in the kernel while its check failed or never reached the judge is flagged as
 suspected tampering (graders/grade.py).
 
-Checks need nothing special to run here: they call the objects they are given. Three helpers in
-graders/properties.py cover what a check does besides calling: `manual_seed` seeds torch on both
-sides, `student_module` imports a module where the student's code lives (to build a model there
-that the student's function changes in place), and `call_student` runs a call under the part's
-forbidden-oracle watch and measures its CPU time.
+Checks call the objects they are given. What a check does besides calling has helpers in
+graders/properties.py: `manual_seed` seeds torch on both sides, `student_module` and
+`shipped_module` import a module where the student's code lives (to build there a model that the
+student's function changes in place), `student_copies` puts inputs there so that changes in place
+are seen, `inside_student_module` places a judge-side part inside a student's module. Every call on
+a student's object is watched for the part's forbidden oracles (graders/forbidden.py), and
+`wire.call_watched` gives the CPU time a call took there.
 """
 
 from __future__ import annotations

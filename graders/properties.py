@@ -203,12 +203,6 @@ def assert_tensor_close(got, expected: torch.Tensor, *, what: str, rtol: float |
         )
 
 
-def assert_unchanged(before: list[torch.Tensor], after: list[torch.Tensor], names: list[str]) -> None:
-    for b, a, name in zip(before, after, names):
-        if not torch.equal(b, a):
-            raise AssertionError(f"your function modified its input `{name}` in place; leave inputs unchanged")
-
-
 def _student_function(module: str, name: str):
     """`module.name` where the student's code runs, looked up once per judged connection."""
     conn = _session()
@@ -261,24 +255,6 @@ def expect_value_error(call: Callable[[], object], what: str) -> None:
     except Exception as exc:  # the student's code may raise anything
         raise AssertionError(f"{what}: expected ValueError, got {type(exc).__name__}: {exc}") from None
     raise AssertionError(f"{what}: expected ValueError, nothing was raised")
-
-
-class _Forbid(torch.overrides.TorchFunctionMode):
-    def __init__(self, funcs: dict[Callable, str]):
-        super().__init__()
-        self.funcs = funcs
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in self.funcs:
-            raise AssertionError(f"this task asks you to write it yourself: do not call {self.funcs[func]}")
-        return func(*args, **(kwargs or {}))
-
-
-@contextlib.contextmanager
-def forbid(funcs: dict[Callable, str]):
-    """Within the block, calling one of `funcs` (torch functions) fails with the given name."""
-    with _Forbid(funcs):
-        yield
 
 
 def load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
