@@ -15,7 +15,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from . import manifest
+from . import generation, manifest
 
 #: Seconds one notebook cell may run before nbgrader interrupts it (llmt grade --timeout).
 DEFAULT_CELL_TIMEOUT = 120
@@ -87,7 +87,10 @@ class Course:
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
 
     def generate(self, assignment: manifest.Assignment) -> None:
-        """nbgrader generate_assignment: writes release/<A> and records the assignment in the gradebook."""
+        """nbgrader generate_assignment: writes release/<A> and records the assignment in the gradebook
+        (skipped when nothing changed since it last ran here: graders/generation.py)."""
+        if generation.up_to_date(self, assignment):
+            return
         self.add_source(assignment)
         result = self.api().generate_assignment(assignment.id, force=True, create=True)
         if not result["success"]:
@@ -95,6 +98,7 @@ class Course:
                 f"nbgrader generate_assignment failed for {assignment.id}:\n{result.get('log', '')}"
                 f"{result.get('error', '')}"
             )
+        generation.record(self, assignment)
 
 
 @functools.cache

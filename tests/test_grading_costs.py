@@ -1,6 +1,9 @@
 """The cuts to grading's fixed cost per notebook (benchmarks/fixed_cost.md) keep their behaviour."""
 
+import shutil
+
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 
@@ -34,3 +37,59 @@ def test_the_graded_kernel_is_killed_once_its_cells_ran(tmp_path):
     with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
         assert gb.find_submission_notebook("shutdown", "shutdown", "s").score == 1
     assert not marker.exists(), "the kernel was asked to exit (its exit hook ran) instead of being killed"
+
+
+@pytest.fixture
+def generations(monkeypatch):
+    """The assignments nbgrader's generate_assignment ran for."""
+    ran = []
+    api = Course.api
+
+    def counting_api(self):
+        nbgrader_api = api(self)
+        generate = nbgrader_api.generate_assignment
+
+        def generate_assignment(assignment_id, *args, **kwargs):
+            ran.append(assignment_id)
+            return generate(assignment_id, *args, **kwargs)
+        nbgrader_api.generate_assignment = generate_assignment
+        return nbgrader_api
+    monkeypatch.setattr(Course, "api", counting_api)
+    return ran
+
+
+A = manifest.get("3_3")
+
+
+def test_an_assignment_is_generated_once_per_course_directory(tmp_path, generations):
+    course = Course(tmp_path)
+    course.generate(A)
+    course.generate(A)
+    Course(tmp_path).generate(A)
+    assert generations == [A.id]
+    assert (course.path("release", A.id) / f"{A.id}.ipynb").is_file()
+
+
+def test_an_assignment_is_generated_again_when_its_source_or_gradebook_changed(tmp_path, generations):
+    course = Course(tmp_path)
+    course.generate(A)
+    copy = course.path("source", A.id) / f"{A.id}.ipynb"
+    copy.write_text(copy.read_text() + "\n")  # the course's copy edited by hand
+    course.generate(A)
+    assert copy.read_bytes() == A.source_notebook.read_bytes(), "the repository's source is copied back"
+    course.db_path.unlink()  # a new gradebook has none of the assignment's cells
+    course.generate(A)
+    with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
+        assert gb.find_notebook(A.id, A.id).grade_cells
+    course.generate(A)
+    assert generations == [A.id] * 3
+
+
+def test_a_stamp_from_another_gradebook_does_not_count(tmp_path, generations):
+    """A gradebook swapped for another that also holds the assignment (its rows have other ids)."""
+    first, second = Course(tmp_path / "first"), Course(tmp_path / "second")
+    first.generate(A)
+    second.generate(A)
+    shutil.copyfile(second.db_path, first.db_path)
+    first.generate(A)
+    assert generations == [A.id] * 3
