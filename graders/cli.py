@@ -6,9 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import manifest, release, report
-from .grade import UsageError, find_submissions, grade
-from .selfcheck import check, demo
+from . import deferred_imports
+
+deferred_imports.defer_rfc3987_syntax()  # before nbformat is imported: 1 s of start-up
+
+from . import manifest, release, report  # noqa: E402
+from .grade import UsageError, find_submissions, grade  # noqa: E402
+from .selfcheck import check, demo  # noqa: E402
 
 
 def _assignments(names: list[str]) -> list[manifest.Assignment]:

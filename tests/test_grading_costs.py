@@ -1,6 +1,8 @@
 """The cuts to grading's fixed cost per notebook (benchmarks/fixed_cost.md) keep their behaviour."""
 
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -93,3 +95,18 @@ def test_a_stamp_from_another_gradebook_does_not_count(tmp_path, generations):
     shutil.copyfile(second.db_path, first.db_path)
     first.generate(A)
     assert generations == [A.id] * 3
+
+
+def test_llmt_starts_without_building_the_iri_parser_and_iris_still_validate():
+    """graders/deferred_imports.py: `import graders.cli` leaves rfc3987_syntax (and its Lark parser)
+    for later; jsonschema's "iri" format, the one user of it, gives the same answers."""
+    code = (
+        "import sys, graders.cli, nbgrader.apps, jsonschema\n"
+        "print('lark' in sys.modules)\n"
+        "checker = jsonschema.FormatChecker()\n"
+        "print(checker.conforms('http://example.org/ä', 'iri'), checker.conforms('not an iri', 'iri'))\n"
+        "from rfc3987_syntax import is_valid_syntax_iri\n"
+        "print('lark' in sys.modules, is_valid_syntax_iri('urn:x'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "False", "True", "True"]
