@@ -1,6 +1,7 @@
 """The cuts to grading's fixed cost per notebook (benchmarks/fixed_cost.md) keep their behaviour."""
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 
 from graders import manifest
-from graders.course import Course
+from graders.course import Course, _alembic_head
 
 
 def _scratch_assignment(course: Course, name: str, cells: list[str]) -> None:
@@ -110,3 +111,26 @@ def test_llmt_starts_without_building_the_iri_parser_and_iris_still_validate():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "False", "True", "True"]
+
+
+def test_alembic_is_imported_only_to_create_a_gradebook(tmp_path):
+    """graders/course.py hands nbgrader alembic's head lazily: a new gradebook is stamped with it,
+    and grading in a course directory whose gradebook exists never imports alembic."""
+    code = (
+        "import sys\n"
+        "from graders.course import Course\n"
+        "from nbgrader.api import Gradebook\n"
+        f"course = Course({str(tmp_path)!r})\n"
+        "course.api()\n"
+        "Gradebook(course.db_url).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+
+    def alembic_imported() -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert alembic_imported() == "True"  # to create the gradebook
+    assert alembic_imported() == "False"
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        (stamped,), = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert stamped == _alembic_head()
