@@ -74,6 +74,7 @@ def instrument() -> None:
     import nbclient.client
     import nbconvert.preprocessors.base
     import nbgrader.api
+    import nbgrader.apps
     import nbgrader.converters.autograde
     import nbgrader.converters.base
 
@@ -82,6 +83,7 @@ def instrument() -> None:
     _wrap_function(profile, "offline_environment", "fixture look-ups (offline_environment)")
     _wrap(course.Course, "api", "NbGraderAPI construction (Course.api)")
     _wrap(course.Course, "generate", "generate_assignment (Course.generate)")
+    _wrap(nbgrader.apps.NbGraderAPI, "generate_feedback", "feedback HTML (generate_feedback)")
     _wrap(nbgrader.converters.autograde.Autograde, "init_assignment", "autograde: gradebook set-up, copying files")
     _wrap(nbgrader.converters.base.BaseConverter, "write_single_notebook", "autograde: writing notebooks")
     _wrap(nbgrader.converters.base.BaseConverter, "init_single_notebook_resources", "autograde: reading notebooks")
@@ -133,7 +135,8 @@ def _cell_times(executed: Path) -> list[tuple[float, str]]:
     return found
 
 
-def graded_phases(a: manifest.Assignment, notebook: Path, repeats: int) -> tuple[list[dict], list[tuple[float, str]]]:
+def graded_phases(a: manifest.Assignment, notebook: Path, repeats: int, feedback: bool
+                  ) -> tuple[list[dict], list[tuple[float, str]]]:
     """Per grade() call: {label: seconds}; and the cells of the last graded notebook."""
     from graders.grade import Submission, grade
 
@@ -143,7 +146,7 @@ def graded_phases(a: manifest.Assignment, notebook: Path, repeats: int) -> tuple
         _counts.clear()
         with tempfile.TemporaryDirectory(prefix="llmt-fixed-cost-") as tmp:
             start = time.perf_counter()
-            grade([Submission("bench", a, notebook)], Path(tmp))
+            grade([Submission("bench", a, notebook)], Path(tmp), feedback_dir=Path(tmp) / "out" if feedback else None)
             total = time.perf_counter() - start
             cells = _cell_times(Path(tmp) / "autograded" / "bench" / a.id / f"{a.id}.ipynb")
         run = dict(_totals)
@@ -159,6 +162,7 @@ def main() -> None:
     parser.add_argument("--notebook", choices=["release", "source"], default="release",
                         help="grade the untouched release notebook or the reference (default release)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--feedback", action="store_true", help="also write the HTML feedback, as llmt grade --feedback does")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     a = manifest.get(args.assignment)
@@ -171,7 +175,7 @@ def main() -> None:
         print(f"  {label:<64} {seconds:6.2f} s")
 
     instrument()
-    runs, cells = graded_phases(a, notebook, args.repeats)
+    runs, cells = graded_phases(a, notebook, args.repeats, args.feedback)
     first, later = runs[0], runs[1:] or runs[:1]
     labels = sorted({k for r in runs for k in r if k != "counts"}, key=lambda k: -first.get(k, 0.0))
     print("\nin one process, one grade() call each (the first also pays nbgrader's imports):")
