@@ -45,8 +45,11 @@ class Course:
     cell_timeout: int = DEFAULT_CELL_TIMEOUT
 
     def __post_init__(self) -> None:
+        from . import gradebook_writes
+
         self.root = Path(self.root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        gradebook_writes.note_course(self.db_path)  # a new gradebook is written without disk waits
 
     @property
     def db_path(self) -> Path:

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
+from sqlalchemy import text
 
 from graders import manifest
 from graders.course import Course, _alembic_head
@@ -134,3 +135,19 @@ def test_alembic_is_imported_only_to_create_a_gradebook(tmp_path):
     with sqlite3.connect(tmp_path / "gradebook.db") as db:
         (stamped,), = db.execute("SELECT version_num FROM alembic_version").fetchall()
     assert stamped == _alembic_head()
+
+
+def _synchronous(course: Course) -> int:
+    with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
+        return gb.db.execute(text("PRAGMA synchronous")).scalar()
+
+
+def test_a_gradebook_created_here_is_written_without_disk_waits_and_an_existing_one_with(tmp_path):
+    """graders/gradebook_writes.py: SQLite's synchronous=OFF (0) for a gradebook that did not exist
+    before this process, its default FULL (2) for one that did, such as an instructor's."""
+    assert _synchronous(Course(tmp_path / "new")) == 0
+    assert _synchronous(Course(tmp_path / "new")) == 0  # still the one created here
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    sqlite3.connect(existing / "gradebook.db").close()
+    assert _synchronous(Course(existing)) == 2
