@@ -6,11 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import manifest, merge, release, report, sandbox
-from .grade import UsageError, find_submissions, grade
-from .parallel import MAX_DEFAULT_WORKERS, default_workers
-from .selfcheck import check, demo
-from .shard import Shard
+from . import deferred_imports
+
+deferred_imports.defer_rfc3987_syntax()  # before nbformat is imported: 1 s of start-up
+
+from . import manifest, merge, release, report, sandbox  # noqa: E402
+from .grade import UsageError, find_submissions, grade  # noqa: E402
+from .parallel import MAX_DEFAULT_WORKERS, default_workers  # noqa: E402
+from .selfcheck import check, demo  # noqa: E402
+from .shard import Shard  # noqa: E402
 
 
 def _assignments(names: list[str]) -> list[manifest.Assignment]:
