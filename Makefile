@@ -8,7 +8,7 @@ TORCH  ?= torch==2.13.0
 PIP     = $(VENV)/bin/python -m pip
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup demo test check clean
+.PHONY: setup browser demo test check clean
 
 setup: $(STAMP)
 
@@ -21,7 +21,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	$(VENV)/bin/llmt demo
 
-test: setup
+# tests/test_formgrader.py opens nbgrader's formgrader in headless Chromium (Debian's package):
+# installed here, quietly, only when missing ($LLMT_CHROMIUM names another browser binary)
+browser:
+	@if [ -z "$${LLMT_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		echo "installing chromium (apt-get) for the formgrader test" >&2; \
+		$$sudo apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+test: setup browser
 	$(VENV)/bin/python -m pytest
 
 check: setup

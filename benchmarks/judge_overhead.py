@@ -1,11 +1,12 @@
-"""What the judge costs: the offline course graded with the hidden checks in the judge (the default)
-and inside the student's kernel (LLMT_JUDGE=0), in the same run.
+"""What the judge costs: the whole offline course graded with the hidden checks in the judge (the
+default) and inside the student's kernel (LLMT_JUDGE=0), in the same run.
 
-Each assignment's reference notebook (every part passing, so every check runs to the end) is graded
-by a fresh `llmt grade` process in a fresh course directory, the two modes alternating, `--repeats`
-times each; the table gives the median wall time per notebook and the total.
+The submission is every assignment's reference notebook (every part passes, so every check runs to
+the end). Each mode grades it with one `llmt grade --workers 1` process in a fresh course directory,
+the modes alternating, `--repeats` times; the table gives each notebook's median time (from the
+grading process's progress lines) and the median total.
 
-    python benchmarks/judge_overhead.py                 # the whole course, 1 repeat (about 8 minutes)
+    python benchmarks/judge_overhead.py                      # the whole course (about 7 minutes)
     python benchmarks/judge_overhead.py --repeats 3 --assignments 3_1 3_2
 """
 
@@ -24,24 +25,37 @@ import nbformat
 
 from graders import manifest, notebooks
 
-
-def _reference(a: manifest.Assignment, folder: Path) -> Path:
-    nb = notebooks.fill_solutions(notebooks.read(a.release_notebook), notebooks.read(a.source_notebook))
-    path = folder / f"{a.id}.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+_PROGRESS = "grading student / "
 
 
-def _grade(notebook: Path, judge: bool) -> float:
+def _submission(chosen: list[manifest.Assignment], folder: Path) -> None:
+    for a in chosen:
+        nb = notebooks.fill_solutions(notebooks.read(a.release_notebook), notebooks.read(a.source_notebook))
+        nbformat.write(nb, str(folder / f"{a.id}.ipynb"))
+
+
+def _grade(folder: Path, judge: bool) -> tuple[float, dict[str, float]]:
+    """Total seconds, and seconds per notebook (between successive progress lines)."""
     env = {**os.environ, "LLMT_JUDGE": "1" if judge else "0"}
+    per, current = {}, None
     with tempfile.TemporaryDirectory(prefix="llmt-judge-bench-") as course:
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "graders.cli", "grade", str(notebook), "--course-dir", course],
-                              env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-    if done.returncode != 0 or " 10 / 10" not in done.stdout:
-        raise SystemExit(f"grading {notebook.name} (judge={judge}) did not give 10 / 10:\n{done.stdout}\n{done.stderr}")
-    return seconds
+        start = last = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "graders.cli", "grade", str(folder), "--course-dir", course,
+                                 "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:
+            if line.startswith(_PROGRESS):
+                now = time.perf_counter()
+                if current:
+                    per[current] = now - last
+                current, last = line[len(_PROGRESS):].split()[0], now
+        out = proc.stdout.read()
+        proc.wait()
+        end = time.perf_counter()
+    per[current] = end - last
+    total = [ln for ln in out.splitlines() if ln.startswith("student") and " total " in ln]
+    if proc.returncode != 0 or not total or total[0].split()[2] != total[0].split()[4]:
+        raise SystemExit(f"grading (judge={judge}) did not give full marks:\n{out}")
+    return end - start, per
 
 
 def main() -> None:
@@ -50,21 +64,21 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=1)
     args = p.parse_args()
     chosen = [manifest.get(x) for x in args.assignments] if args.assignments else manifest.authored()
-    rows, totals = [], {True: 0.0, False: 0.0}
+    if len(chosen) < 2:
+        raise SystemExit("give at least two assignments (a total needs a class of one student with several notebooks)")
+    runs = {True: [], False: []}
     with tempfile.TemporaryDirectory() as tmp:
-        for a in chosen:
-            nb = _reference(a, Path(tmp))
-            times = {True: [], False: []}
-            for _ in range(args.repeats):
-                for judge in (False, True):
-                    times[judge].append(_grade(nb, judge))
-            med = {j: statistics.median(t) for j, t in times.items()}
-            totals[True] += med[True]
-            totals[False] += med[False]
-            rows.append((a.id, med[False], med[True]))
-            print(f"{a.id:<52} in kernel {med[False]:6.1f} s   judge {med[True]:6.1f} s   {med[True] / med[False]:5.2f}x", flush=True)
-    print(f"{'total':<52} in kernel {totals[False]:6.1f} s   judge {totals[True]:6.1f} s   "
-          f"{totals[True] / totals[False]:5.2f}x ({100 * (totals[True] / totals[False] - 1):+.0f}%)")
+        _submission(chosen, Path(tmp))
+        for _ in range(args.repeats):
+            for judge in (False, True):
+                runs[judge].append(_grade(Path(tmp), judge))
+    print(f"{'notebook':<52} {'in kernel':>10} {'judge':>8} {'ratio':>6}")
+    for a in chosen:
+        k = statistics.median(r[1][a.id] for r in runs[False])
+        j = statistics.median(r[1][a.id] for r in runs[True])
+        print(f"{a.id:<52} {k:9.1f}s {j:7.1f}s {j / k:5.2f}x")
+    k, j = (statistics.median(r[0] for r in runs[m]) for m in (False, True))
+    print(f"{'whole submission (one llmt grade, 1 worker)':<52} {k:9.1f}s {j:7.1f}s {j / k:5.2f}x ({100 * (j / k - 1):+.0f}%)")
 
 
 if __name__ == "__main__":
