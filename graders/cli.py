@@ -186,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the course directory to merge the gradebooks into (default: this repository)")
     m.add_argument("--json", type=Path, help="write the merged report as JSON")
     m.add_argument("--junit", type=Path, help="write the merged report as JUnit XML")
+    m.add_argument("--summary", type=Path, help="write the merged report as a Markdown table (e.g. for $GITHUB_STEP_SUMMARY)")
     m.add_argument("--min-score", type=float, help="exit 1 when a student's total is below this fraction of the maximum")
     m.set_defaults(func=cmd_merge)
 

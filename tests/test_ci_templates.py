@@ -69,8 +69,9 @@ def _expressions(text: str, workflow: dict) -> str:
 
 
 def _commands(script: str, env: dict[str, str]) -> list[list[str]]:
-    """The simple commands of a shell script (variables expanded from `env`, else a placeholder)."""
-    expand = lambda word: re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), "x"), word)  # noqa: E731
+    """The simple commands of a shell script (variables expanded from `env`, else a placeholder;
+    a command substitution, such as `$(nproc)`, becomes 1)."""
+    expand = lambda word: re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), "x"), re.sub(r"\$\([^)]*\)", "1", word))  # noqa: E731
     commands = []
     for line in script.replace("\\\n", " ").splitlines():
         if not re.search(r"\b(llmt|make)\b", line):
