@@ -9,7 +9,8 @@ runs; `--submission release` takes the untouched student notebook instead) and p
    directory where the assignment is already generated (as in an instructor's course), against
    `nbgrader autograde A --student S` in a scratch nbgrader course that has this course's
    nbgrader_config.py and where `nbgrader generate_assignment A` ran; the two alternate, and the
-   ratio is ours / nbgrader's;
+   ratios are ours / nbgrader's, of wall time and of CPU time (user + system, kernels included:
+   less sensitive than wall time to other jobs on the machine);
 2. a whole submission (one student, every chosen notebook) in a fresh course directory, as a CI job
    grades it: `llmt grade` with 1 and 2 workers (`--workers`, when `llmt grade` has it), and
    nbgrader (`generate_assignment "*"`, then `autograde "*"` in one process), with throughput in
@@ -24,12 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from graders import manifest, profile
@@ -49,13 +52,24 @@ def _environment(assignments: list[manifest.Assignment]) -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> float:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    wall: float  #: seconds
+    cpu: float  #: user + system seconds of the command and the processes it waited for (its kernels)
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> Timing:
+    start, cpu = time.perf_counter(), _cpu_of_children()
     done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    timing = Timing(time.perf_counter() - start, _cpu_of_children() - cpu)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
-    return seconds
+    return timing
 
 
 def workers_option() -> bool:
@@ -78,7 +92,7 @@ class NbgraderCourse:
         for a in assignments:
             Course(root).add_source(a)
 
-    def generate(self, assignment_id: str, env: dict[str, str]) -> float:
+    def generate(self, assignment_id: str, env: dict[str, str]) -> Timing:
         return _run([*NBGRADER, "generate_assignment", assignment_id, "--force"], env, cwd=self.root)
 
     def submit(self, a: manifest.Assignment, notebook: Path) -> None:
@@ -86,7 +100,7 @@ class NbgraderCourse:
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(notebook, dest / f"{a.id}.ipynb")
 
-    def autograde(self, assignment_id: str, env: dict[str, str]) -> float:
+    def autograde(self, assignment_id: str, env: dict[str, str]) -> Timing:
         return _run([*NBGRADER, "autograde", assignment_id, "--student", STUDENT, "--force"], env, cwd=self.root)
 
     def score(self) -> tuple[float, float]:
@@ -97,12 +111,12 @@ class NbgraderCourse:
             return sum(s.score for s in subs), sum(s.max_score for s in subs)
 
 
-def _llmt_grade(path: Path, course_dir: Path, env: dict[str, str], extra: list[str] = ()) -> tuple[float, tuple[float, float]]:
+def _llmt_grade(path: Path, course_dir: Path, env: dict[str, str], extra: list[str] = ()) -> tuple[Timing, tuple[float, float]]:
     report = course_dir / "bench-report.json"
-    seconds = _run([*LLMT, "grade", str(path), "--course-dir", str(course_dir), "--student", STUDENT,
+    timing = _run([*LLMT, "grade", str(path), "--course-dir", str(course_dir), "--student", STUDENT,
                     "--json", str(report), *extra], env)
     student = json.loads(report.read_text())["students"][0]
-    return seconds, (student["score"], student["max_score"])
+    return timing, (student["score"], student["max_score"])
 
 
 def per_notebook(assignments, kind: str, repeats: int, env, tmp: Path, say) -> list[dict]:
@@ -118,15 +132,18 @@ def per_notebook(assignments, kind: str, repeats: int, env, tmp: Path, say) -> l
             # alternate which goes first, so that a burst of load hits both alike
             for side in ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours"):
                 if side == "ours":
-                    seconds, ours_score = _llmt_grade(_notebook(a, kind), ours_dir, env, ["--assignment", a.id])
-                    ours.append(seconds)
+                    timing, ours_score = _llmt_grade(_notebook(a, kind), ours_dir, env, ["--assignment", a.id])
+                    ours.append(timing)
                 else:
                     theirs.append(nbg.autograde(a.id, env))
-        row = {"assignment": a.id, "llmt": statistics.median(ours), "nbgrader": statistics.median(theirs),
-               "llmt_runs": ours, "nbgrader_runs": theirs, "llmt_score": ours_score}
+        row = {"assignment": a.id, "llmt": statistics.median(t.wall for t in ours),
+               "nbgrader": statistics.median(t.wall for t in theirs),
+               "llmt_cpu": statistics.median(t.cpu for t in ours), "nbgrader_cpu": statistics.median(t.cpu for t in theirs),
+               "llmt_runs": [t.wall for t in ours], "nbgrader_runs": [t.wall for t in theirs], "llmt_score": ours_score}
         row["ratio"] = row["llmt"] / row["nbgrader"]
+        row["cpu_ratio"] = row["llmt_cpu"] / row["nbgrader_cpu"]
         rows.append(row)
-        say(f"  {a.id:<52} {row['llmt']:8.1f} s {row['nbgrader']:9.1f} s {row['ratio']:8.2f}"
+        say(f"  {a.id:<52} {row['llmt']:8.1f} s {row['nbgrader']:9.1f} s {row['ratio']:8.2f} {row['cpu_ratio']:8.2f}"
             f"   (llmt {_fmt_score(ours_score)})")
     return rows
 
@@ -143,8 +160,9 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
     n = len(assignments)
     out = {"notebooks": n}
 
-    def line(label: str, seconds: float, note: str) -> None:
-        say(f"  {label:<44} {seconds:8.1f} s {60 * n / seconds:8.1f} notebooks/min   {note}")
+    def line(label: str, timing: Timing, note: str) -> None:
+        say(f"  {label:<44} {timing.wall:8.1f} s {60 * n / timing.wall:8.1f} notebooks/min"
+            f" {timing.cpu:8.1f} s cpu   {note}")
 
     for count in (1, 2):
         label = f"llmt grade --workers {count}"
@@ -153,9 +171,9 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
                 say(f"  {label:<44} not available (llmt grade has no --workers option on this branch)")
                 continue
             label = "llmt grade (serial)"
-        seconds, score = _llmt_grade(folder, tmp / f"llmt-whole-{count}", env, [f"--workers={count}"] if workers else [])
-        out[f"llmt_workers_{count}"] = {"seconds": seconds, "score": score}
-        line(label, seconds, f"score {_fmt_score(score)}")
+        timing, score = _llmt_grade(folder, tmp / f"llmt-whole-{count}", env, [f"--workers={count}"] if workers else [])
+        out[f"llmt_workers_{count}"] = {"seconds": timing.wall, "cpu": timing.cpu, "score": score}
+        line(label, timing, f"score {_fmt_score(score)}")
 
     nbg = NbgraderCourse(tmp / "nbgrader-whole", assignments)
     generate = nbg.generate("*", env)
@@ -163,12 +181,14 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
         nbg.submit(a, _notebook(a, kind))
     autograde = nbg.autograde("*", env)
     score = nbg.score()
-    out["nbgrader"] = {"seconds": generate + autograde, "generate": generate, "autograde": autograde, "score": score}
-    line('nbgrader generate_assignment + autograde "*"', generate + autograde,
-         f"score {_fmt_score(score)} (generate {generate:.1f} s, autograde {autograde:.1f} s)")
+    total = Timing(generate.wall + autograde.wall, generate.cpu + autograde.cpu)
+    out["nbgrader"] = {"seconds": total.wall, "cpu": total.cpu, "generate": generate.wall, "autograde": autograde.wall, "score": score}
+    line('nbgrader generate_assignment + autograde "*"', total,
+         f"score {_fmt_score(score)} (generate {generate.wall:.1f} s, autograde {autograde.wall:.1f} s)")
 
     one = out["llmt_workers_1"]["seconds"]
-    say(f"  ratio llmt (1 worker) / nbgrader: {one / out['nbgrader']['seconds']:.2f}")
+    say(f"  ratio llmt (1 worker) / nbgrader: {one / out['nbgrader']['seconds']:.2f} wall,"
+        f" {out['llmt_workers_1']['cpu'] / out['nbgrader']['cpu']:.2f} cpu")
     if "llmt_workers_2" in out:
         speedup = one / out["llmt_workers_2"]["seconds"]
         out["speedup_2_workers"] = speedup
@@ -206,11 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {"submission": args.submission, "repeats": repeats, "load_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="llmt-class-scale-") as tmp:
         say(f"\nper notebook, median of {repeats} fresh process(es), assignment already generated:")
-        say(f"  {'assignment':<52} {'llmt grade':>10} {'nbgrader':>11} {'ratio':>8}")
+        say(f"  {'assignment':<52} {'llmt grade':>10} {'nbgrader':>11} {'ratio':>8} {'cpu ratio':>9}")
         results["per_notebook"] = per_notebook(assignments, args.submission, repeats, env, Path(tmp), say)
         total_ours = sum(r["llmt"] for r in results["per_notebook"])
         total_theirs = sum(r["nbgrader"] for r in results["per_notebook"])
-        say(f"  {'sum':<52} {total_ours:8.1f} s {total_theirs:9.1f} s {total_ours / total_theirs:8.2f}")
+        cpu_ratio = sum(r["llmt_cpu"] for r in results["per_notebook"]) / sum(r["nbgrader_cpu"] for r in results["per_notebook"])
+        say(f"  {'sum':<52} {total_ours:8.1f} s {total_theirs:9.1f} s {total_ours / total_theirs:8.2f} {cpu_ratio:8.2f}")
         say(f"\nwhole submission of {len(assignments)} notebook(s), one student, fresh course directory:")
         results["whole"] = whole_submission(assignments, args.submission, workers, env, Path(tmp), say)
     results["load_end"] = os.getloadavg()[0]
