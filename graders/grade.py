@@ -336,8 +336,9 @@ def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int | N
         for a in needed:
             course.generate(a)
         if workers > 1 and len(submissions) > 1:
-            from .parallel import grade_concurrently
+            from .parallel import grade_concurrently, threads_per_worker
 
+            env = {**threads_per_worker(workers), **env}
             for sub, result in zip(submissions, grade_concurrently(course, submissions, env, feedback_dir, workers, progress)):
                 report.add(sub.student, result)
             return report

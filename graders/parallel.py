@@ -44,6 +44,19 @@ def default_workers() -> int:
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
+#: the thread-count variables torch, NumPy and tokenizers read when a kernel starts
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def threads_per_worker(workers: int) -> dict[str, str]:
+    """The CPUs shared out between the workers' kernels (at least one thread each), unless the
+    caller's environment already sets a count: N kernels each running as many threads as there are
+    CPUs only fight over them."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    share = str(max(1, cpus // max(1, workers)))
+    return {var: share for var in THREAD_VARIABLES if var not in os.environ}
+
+
 def _cost_rank(sub: Submission) -> int:
     """Longest first: the later stages of the course (training, evaluation) take longest to grade
     and the first ones (tokenization, embeddings, the transformer's parts) are the quickest."""

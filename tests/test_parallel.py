@@ -339,3 +339,15 @@ def test_readme_commands_exist_with_those_flags():
     assert any("merge" in c for c in commands) and any("--shard" in c for c in commands)
     for command in commands:
         cli.parser().parse_args(command[1:])  # exits 2 on an unknown command or flag
+
+
+def test_workers_share_out_the_cpus_between_their_kernels(monkeypatch):
+    from graders.parallel import THREAD_VARIABLES, threads_per_worker
+
+    for var in THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    cpus = len(os.sched_getaffinity(0))
+    assert threads_per_worker(2) == dict.fromkeys(THREAD_VARIABLES, str(max(1, cpus // 2)))
+    assert threads_per_worker(10 * cpus) == dict.fromkeys(THREAD_VARIABLES, "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the caller's own setting stands
+    assert "OMP_NUM_THREADS" not in threads_per_worker(2)
