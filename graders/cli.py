@@ -118,8 +118,12 @@ def _limits(args) -> sandbox.Limits:
 
 
 def cmd_sandbox(args) -> int:
+    from . import zygote
+
     p = sandbox.protections()
     print(sandbox.describe(p))
+    print("kernels: forked from a preloaded zygote (graders/zygote.py)" if zygote.available()
+          else f"kernels: started afresh (forking needs PID, mount and network namespaces, and {zygote.VARIABLE} not 0)")
     for name, value in p.items():
         print(f"  {name}: {value}")
     return 0

@@ -122,6 +122,7 @@ class SandboxedExecute(Execute):
         finally:
             reason = self._end_reason()
             if self._run:
+                self.kernel_status = self._run.status()  # how the kernel started and ended (tests read it)
                 self._run.close()
         if stopped is not None:
             index, why = stopped

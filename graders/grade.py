@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import audit, judge as judge_module, manifest, notebooks, profile, submission
+from . import audit, judge as judge_module, manifest, notebooks, profile, submission, zygote
 from . import sandbox as walls
 from .course import Course
 from .judge import Judge
@@ -276,6 +276,7 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
         prepared = submission.prepare(sub.notebook, sub.assignment.release_notebook)
     except submission.Rejected as exc:
         return _zero(sub.assignment, _clean(str(exc), 500))
+    zygote.warm([sub.assignment], course.sandbox)
     dest = course.path("submitted", sub.assignment.id, sub.student)
     if dest.exists():
         shutil.rmtree(dest)
@@ -333,9 +334,12 @@ def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int | N
     env = profile.offline_environment(needed)
     with profile.environment(env), warnings.catch_warnings():
         ignore_nbgrader_warnings()
+        serial = workers <= 1 or len(submissions) <= 1
+        if serial:  # the kernels' libraries load in the zygote while the assignments are generated
+            zygote.warm(needed, settings)
         for a in needed:
             course.generate(a)
-        if workers > 1 and len(submissions) > 1:
+        if not serial:
             from .parallel import grade_concurrently, threads_per_worker
 
             env = {**threads_per_worker(workers), **env}

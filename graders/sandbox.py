@@ -30,6 +30,7 @@ import ctypes
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -189,6 +190,11 @@ def _run_base() -> str:
     return "/tmp" if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK) else tempfile.gettempdir()
 
 
+def private_folder(prefix: str) -> str:
+    """A new folder only this user may enter, where kernels' run folders go."""
+    return tempfile.mkdtemp(prefix=prefix, dir=_run_base())
+
+
 class KernelRun:
     """The private folder of one sandboxed kernel, outside its walls: config.json, status.json,
     and the folders the kernel may use (home/: HOME and TMPDIR; ipc/: its sockets; import/: links
@@ -196,7 +202,7 @@ class KernelRun:
 
     def __init__(self, sandbox: Sandbox, notebook_dir: Path):
         self.sandbox = sandbox
-        self.dir = Path(tempfile.mkdtemp(prefix="llmt-kernel-", dir=_run_base()))
+        self.dir = Path(private_folder("llmt-kernel-"))
         self.home, self.ipc, self.imports = self.dir / "home", self.dir / "ipc", self.dir / "import"
         for d in (self.home / "tmp", self.ipc, self.imports):
             d.mkdir(parents=True)
@@ -224,12 +230,20 @@ class KernelRun:
         }
         self.config_path.write_text(json.dumps(config, indent=1))
 
-    def command(self, kernel_argv: list[str]) -> list[str]:
-        """The kernel command, wrapped."""
+    def command(self, kernel_argv: list[str], fork: bool = True) -> list[str]:
+        """The kernel command, wrapped: forked from this process's zygote when it has one
+        (graders/zygote.py) and `fork`, else started by the wrapper."""
+        from . import zygote
+
+        running = zygote.current() if fork else None
+        if running is not None and zygote.available(self.sandbox) and running.listening():
+            return [sys.executable, "-m", "graders.zygote", "--connect", running.name,
+                    "--config", str(self.config_path), "--", *kernel_argv]
         return [sys.executable, "-m", "graders.sandbox", "--config", str(self.config_path), "--", *kernel_argv]
 
     def status(self) -> dict:
-        """What the wrapper wrote ({} when it wrote nothing: it was killed, or has not finished)."""
+        """What the wrapper wrote: how the kernel started ({} before that), and how it ended
+        ("end" is None until then, or when the wrapper was killed)."""
         try:
             return json.loads(self.status_path.read_text())
         except (OSError, ValueError):
@@ -245,7 +259,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 28, 36, 38, 47
 _SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 #: Landlock filesystem rights (bit i) as they arrived: 13 in ABI 1, REFER in 2, TRUNCATE in 3, IOCTL_DEV in 5
@@ -372,16 +386,17 @@ def _loopback_up() -> None:
         fcntl.ioctl(s, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
 
 
-def _namespaces(network: bool, shm_mb: int, keep: list[str]) -> dict:
+def _namespaces(network: bool, shm_mb: int, keep: list[str], binds: list[tuple[str, str]]) -> dict:
     """Inside the new PID namespace (this process is PID 1): a mount namespace with our own /proc
     and /dev/shm, an empty /run (Landlock does not guard connecting to a unix socket by its path:
     this hides the well-known ones, the Docker daemon's among them) unless a path in `keep` lies
-    there, and with the network off a network namespace with no way out."""
+    there, each (folder, at) of `binds` bound at `at`, and with the network off a network namespace
+    with no way out."""
     flags = CLONE_NEWNS | (0 if network else CLONE_NEWNET)
     try:
         _unshare(flags)
     except OSError:
-        return {"mount": False, "network": False}
+        return {"mount": False, "network": False, "bound": False}
     if not network:
         _loopback_up()  # a loopback that reaches only this namespace (ipykernel's subprocess-output pipe)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -391,23 +406,30 @@ def _namespaces(network: bool, shm_mb: int, keep: list[str]) -> dict:
     run = os.path.realpath("/run")
     if os.path.isdir(run) and not any(os.path.realpath(p).startswith(run + os.sep) for p in keep):
         _mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=755")
-    return {"mount": True, "network": not network}
+    for folder, at in binds:
+        _mount(folder, at, None, MS_BIND | MS_REC)
+    return {"mount": True, "network": not network, "bound": bool(binds)}
 
 
-def _confine(config: dict, connection: dict, pid_namespace: bool) -> dict:
-    """Runs in the forked kernel before exec: every wall, in order. Returns what was applied."""
+def _confine(config: dict, connection: dict, pid_namespace: bool, binds: list[tuple[str, str]] = (),
+             preloaded_bytes: int = 0) -> tuple[dict, bool]:
+    """Runs in the forked kernel before exec: every wall, in order. Returns what was applied and
+    whether `binds` were made (which needs a mount namespace). When they were, the kernel will run
+    in this process, where libraries already take `preloaded_bytes` of address space: they do not
+    count against its memory limit."""
     limits = Limits(**config["limits"])
     os.setpgid(0, 0)  # its own process group: the wrapper forwards interrupts to it alone
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     applied: dict = {"pid_namespace": pid_namespace and os.getpid() == 1}
     ipc = connection.get("transport") == "ipc"
     if applied["pid_namespace"]:
-        ns = _namespaces(limits.network or not ipc, min(512, limits.memory_mb // 4), config["read"] + config["write"])
-        applied["mount_namespace"], applied["network_namespace"] = ns["mount"], ns["network"]
+        ns = _namespaces(limits.network or not ipc, min(512, limits.memory_mb // 4), config["read"] + config["write"],
+                         list(binds))
+        applied["mount_namespace"], applied["network_namespace"], bound = ns["mount"], ns["network"], ns["bound"]
     else:
-        applied["mount_namespace"] = applied["network_namespace"] = False
+        applied["mount_namespace"] = applied["network_namespace"] = bound = False
     mb = 1 << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb + (preloaded_bytes if bound else 0),) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds,) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -420,7 +442,7 @@ def _confine(config: dict, connection: dict, pid_namespace: bool) -> dict:
     # in its own network namespace the kernel reaches nothing but itself: TCP needs no rules there
     applied["landlock"] = _landlock(config["read"], write, config["devices"], ports,
                                     limits.network or applied["network_namespace"])
-    return applied
+    return applied, bound
 
 
 # --------------------------------------------------------------------------------- the wrapper side
@@ -494,8 +516,12 @@ def _write_status(path: str, status: dict) -> None:
     os.replace(tmp, path)
 
 
-def run(config_path: str, argv: list[str]) -> int:
-    """The wrapper: start the kernel inside the walls, watch it, record how it ended."""
+def run(config_path: str, argv: list[str], in_process=None, control=None) -> int:
+    """The wrapper: start the kernel inside the walls, watch it, record how it ended.
+
+    graders.zygote passes `in_process` (the kernel runs in the forked child instead of an exec,
+    when its binds could be made) and `control`, a socket whose b"i" interrupts the kernel and
+    whose b"t" or end stops it."""
     config = json.loads(Path(config_path).read_text())
     limits = Limits(**config["limits"])
     try:
@@ -533,11 +559,22 @@ def run(config_path: str, argv: list[str]) -> int:
     if pid == 0:
         os.close(read_end)
         try:
-            applied = _confine(config, connection, pid_namespace)
+            applied, bound = (_confine(config, connection, pid_namespace, in_process.binds(), in_process.preloaded_bytes)
+                              if in_process else _confine(config, connection, pid_namespace))
             os.write(write_end, json.dumps({"protections": applied}).encode() + b"\n")
+            if in_process is not None and bound:
+                os.write(write_end, b'{"forked": true}\n')
+                os.close(write_end)
+                write_end = None
+                in_process.run(argv, in_process.environment(config["env"]))  # does not return
             os.execve(argv[0], argv, config["env"])
         except BaseException as exc:  # noqa: BLE001 (anything that stops the kernel from starting)
-            os.write(write_end, json.dumps({"setup_error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
+            if write_end is None:
+                import traceback
+
+                traceback.print_exc()
+            else:
+                os.write(write_end, json.dumps({"setup_error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
         finally:
             os._exit(127)
     state["child"] = pid
@@ -549,6 +586,8 @@ def run(config_path: str, argv: list[str]) -> int:
     report = {}
     for part in b"".join(chunks).splitlines():
         report.update(json.loads(part))
+    # how it started, until how it ended replaces it
+    _write_status(config["status"], {"protections": report.get("protections"), "forked": report.get("forked", False), "end": None})
     limit = None
     while True:
         done, wstatus, usage = os.wait4(pid, os.WNOHANG)
@@ -559,7 +598,18 @@ def run(config_path: str, argv: list[str]) -> int:
             os.kill(pid, signal.SIGKILL)
             _, wstatus, usage = os.wait4(pid, 0)
             break
-        time.sleep(0.05)
+        if control is None:
+            time.sleep(0.05)
+        elif select.select([control], [], [], 0.05)[0]:
+            try:
+                data = control.recv(64)
+            except OSError:
+                data = b""
+            if not data or b"t" in data:  # the client was stopped, or is gone
+                control = None
+                stop(signal.SIGTERM, None)
+            elif b"i" in data:
+                forward(signal.SIGINT, None)
     if not pid_namespace:
         _kill_descendants()
     cpu = usage.ru_utime + usage.ru_stime
@@ -573,7 +623,7 @@ def run(config_path: str, argv: list[str]) -> int:
         limit = "cpu"
     end["limit"] = limit
     end["reason"] = end_reason(end)
-    _write_status(config["status"], {"protections": report.get("protections"), "end": end})
+    _write_status(config["status"], {"protections": report.get("protections"), "forked": report.get("forked", False), "end": end})
     return end["code"] if end["code"] is not None else 128 + (end["signal"] or 0)
 
 
@@ -592,7 +642,7 @@ def protections(limits: Limits | None = None) -> dict:
         try:
             conn = run_.ipc / "probe.json"
             conn.write_text(json.dumps({"transport": "ipc"}))
-            subprocess.run(run_.command([sys.executable, "-c", "pass", "-f", str(conn)]), check=False, timeout=60,
+            subprocess.run(run_.command([sys.executable, "-c", "pass", "-f", str(conn)], fork=False), check=False, timeout=60,
                            stdout=subprocess.DEVNULL)
             status = run_.status()
         finally:

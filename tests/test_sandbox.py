@@ -14,11 +14,30 @@ import socket
 import time
 from pathlib import Path
 
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from graders import manifest, sandbox
+from graders import manifest, sandbox, zygote
 from graders.execute import KERNEL_DIED, NOT_RUN, SandboxedExecute
 from graders.sandbox import Limits, Sandbox
+
+_KERNELS = {"forked": False}
+
+
+@pytest.fixture(autouse=True, params=["started", "forked"])
+def kernels(request, _no_hub):
+    """Every test twice: with kernels started afresh, and forked from a zygote (graders/zygote.py)
+    started in the test's environment."""
+    if request.param == "started":
+        yield
+        return
+    running = zygote.Zygote(["ipykernel.kernelapp", "numpy"])
+    zygote._current, _KERNELS["forked"] = running, True
+    try:
+        yield
+    finally:
+        zygote._current, _KERNELS["forked"] = None, False
+        running.close()
 
 
 def execute(tmp_path: Path, cells: list[str], limits: Limits = Limits(), **settings) -> list:
@@ -26,9 +45,12 @@ def execute(tmp_path: Path, cells: list[str], limits: Limits = Limits(), **setti
     notebook_dir = tmp_path / "course" / "autograded" / "alice" / "A"
     notebook_dir.mkdir(parents=True, exist_ok=True)
     nb = new_notebook(cells=[new_code_cell(src) for src in cells])
-    ep = SandboxedExecute(sandbox=Sandbox(limits=limits, **settings).to_dict(), timeout=limits.cell_timeout,
+    walls = Sandbox(limits=limits, **settings)
+    ep = SandboxedExecute(sandbox=walls.to_dict(), timeout=limits.cell_timeout,
                           kernel_name="python3", extra_arguments=["--HistoryManager.hist_file=:memory:"])
     ep.preprocess(nb, {"metadata": {"path": str(notebook_dir)}})
+    if walls.enabled:  # the kernel was forked where the machine and the walls allow it, and only then
+        assert ep.kernel_status.get("forked", False) == (_KERNELS["forked"] and zygote.available(walls)), ep.kernel_status
     return nb.cells
 
 
