@@ -220,5 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The `llmt` command: `main`, then a quick exit (graders/quick_exit.py)."""
+    from .quick_exit import exit_now
+
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -331,21 +331,23 @@ def grade(submissions: list[Submission], course_dir: Path, cell_timeout: int | N
     report = Report()
     report.notes.append(walls.describe(walls.protections(), settings.limits) if settings.enabled else "sandbox: off")
     needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment == a for s in submissions)]
+    concurrent = workers > 1 and len(submissions) > 1
     env = profile.offline_environment(needed)
+    if concurrent:
+        from .parallel import grade_concurrently, threads_per_worker
+
+        env = {**threads_per_worker(workers), **env}
     with profile.environment(env), warnings.catch_warnings():
         ignore_nbgrader_warnings()
-        serial = workers <= 1 or len(submissions) <= 1
-        if serial:  # the kernels' libraries load in the zygote while the assignments are generated
-            zygote.warm(needed, settings)
-        for a in needed:
-            course.generate(a)
-        if not serial:
-            from .parallel import grade_concurrently, threads_per_worker
-
-            env = {**threads_per_worker(workers), **env}
+        zygote.warm(needed, settings)  # the kernels' libraries load while the assignments are generated
+        if concurrent:
             for sub, result in zip(submissions, grade_concurrently(course, submissions, env, feedback_dir, workers, progress)):
                 report.add(sub.student, result)
             return report
+        if judge_module.enabled():
+            judge_module.prepare(needed)  # the checks and their libraries too
+        for a in needed:
+            course.generate(a)
         for sub in submissions:
             if progress:
                 progress(sub)

@@ -112,9 +112,15 @@ class Verdict:
         return next((m for ok, m in self.results if not ok), None)
 
 
-def _import_quietly(name: str) -> None:
-    with contextlib.suppress(Exception):  # the check's own call imports it again and reports
-        importlib.import_module(name)
+def prepare(assignments) -> None:
+    """Import, in a thread, these assignments' checks and the libraries they and the notebooks
+    use (torch, hypothesis, transformers' model classes): while grading sets up and the kernel
+    starts, not when the first hidden cell already waits on the judge."""
+    from . import zygote
+
+    modules = [f"graders.{a.module}" for a in assignments if a.authored]
+    threading.Thread(target=zygote.import_all, args=(modules + zygote.preload_modules(assignments, kernel=False),),
+                     daemon=True).start()
 
 
 class Judge:
@@ -171,9 +177,7 @@ class Judge:
             self._assignment = assignment
             self._expected = hidden_checks(assignment)
             self._verdicts = {name: Verdict() for name in self._expected}
-        # import the checks (torch, transformers, hypothesis) while the kernel starts and runs the
-        # notebook's first cells, not when the first hidden cell is already waiting
-        threading.Thread(target=_import_quietly, args=(f"graders.{assignment.module}",), daemon=True).start()
+        prepare([assignment])
         try:
             yield results
         finally:

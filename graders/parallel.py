@@ -27,7 +27,7 @@ from collections import deque
 from multiprocessing import connection, get_context
 from pathlib import Path
 
-from . import audit, gradebook, manifest
+from . import audit, gradebook, judge, manifest, zygote
 from .course import Course
 from .sandbox import Sandbox
 from .grade import AssignmentResult, Submission, _clean, _zero, grade_one, ignore_nbgrader_warnings
@@ -63,10 +63,16 @@ def _cost_rank(sub: Submission) -> int:
     return -[a.id for a in manifest.ASSIGNMENTS].index(sub.assignment.id)
 
 
-def _serve(conn, env: dict[str, str], cell_timeout: int, sandbox: dict | None, work) -> None:
-    """A worker: grade each (index, submission, scratch course, feedback folder) it is sent."""
+def _serve(conn, env: dict[str, str], cell_timeout: int, sandbox: dict | None, work, warmup: dict) -> None:
+    """A worker: grade each (index, submission, scratch course, feedback folder) it is sent.
+
+    While the parent still sets the course up, it imports the checks of the assignments in
+    `warmup` and their libraries, and forks its kernels from the parent's zygote, if any."""
     os.environ.update(env)
     ignore_nbgrader_warnings()
+    zygote.attach(warmup["zygote"])
+    if judge.enabled():
+        judge.prepare([manifest.get(a) for a in warmup["assignments"]])
     try:
         while (task := conn.recv()) is not None:
             index, sub, root, feedback_dir = task
@@ -77,14 +83,17 @@ def _serve(conn, env: dict[str, str], cell_timeout: int, sandbox: dict | None, w
                 reply = ("failed", _clean(f"{type(exc).__name__}: {exc}", 500))
             conn.send((index, *reply))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):  # Ctrl-C, or the parent is gone
-        return
+        pass
+    from .quick_exit import exit_now
+
+    exit_now(0)  # not a second of tearing down torch while the parent waits
 
 
 class _Worker:
-    def __init__(self, ctx, env, course: Course, work):
+    def __init__(self, ctx, env, course: Course, work, warmup: dict):
         self.conn, child = ctx.Pipe()
         sandbox = course.sandbox.to_dict() if course.sandbox else None
-        self.process = ctx.Process(target=_serve, args=(child, env, course.cell_timeout, sandbox, work),
+        self.process = ctx.Process(target=_serve, args=(child, env, course.cell_timeout, sandbox, work, warmup),
                                    name="llmt-grade-worker")
         self.process.start()
         child.close()
@@ -121,20 +130,22 @@ def grade_concurrently(course: Course, submissions: list[Submission], env: dict[
                        ) -> list[AssignmentResult]:
     """Grade `submissions` with `workers` processes into `course`; results in the order given.
 
-    `course` must already hold the assignments (Course.generate). `env` is the environment the
-    workers grade under (the offline profile). `work(course, submission, feedback_dir)` grades one
+    The assignments are generated here, in `course` and in a template of the scratch courses,
+    while the workers start. `env` is the environment the workers grade under (the offline
+    profile); they fork their kernels from this process's zygote, if it has one. `work(course, submission, feedback_dir)` grades one
     notebook in a worker; it is `grade_one`, and must be importable by name (spawned workers
     import it).
     """
     feedback_dir = Path(feedback_dir).resolve() if feedback_dir is not None else None
     results: dict[int, AssignmentResult] = {}
     ctx = get_context("spawn")
+    needed = [a for a in manifest.ASSIGNMENTS if a.authored and any(s.assignment.id == a.id for s in submissions)]
+    running = zygote.current()
+    warmup = {"zygote": running.info() if running is not None and running.listening() else None,
+              "assignments": [a.id for a in needed]}
     with tempfile.TemporaryDirectory(prefix="llmt-workers-") as tmp, warnings.catch_warnings():
         ignore_nbgrader_warnings()
         template = Course(Path(tmp) / "template", course.cell_timeout)
-        for a in manifest.ASSIGNMENTS:
-            if a.authored and any(s.assignment.id == a.id for s in submissions):
-                template.generate(a)
 
         def scratch(index: int) -> Path:
             """A private course for one notebook: its assignment's source and a fresh gradebook."""
@@ -162,14 +173,18 @@ def grade_concurrently(course: Course, submissions: list[Submission], env: dict[
             results[index] = result
 
         pending = deque(sorted(range(len(submissions)), key=lambda i: (_cost_rank(submissions[i]), i)))
-        pool = [_Worker(ctx, env, course, work) for _ in range(min(workers, len(submissions)))]
+        # the workers start (and import what they need) while the assignments are generated
+        pool = [_Worker(ctx, env, course, work, warmup) for _ in range(min(workers, len(submissions)))]
         try:
+            for a in needed:
+                course.generate(a)
+                template.generate(a)
             while len(results) < len(submissions):
                 for i, w in enumerate(pool):
                     if w.task is None and pending:
                         if not w.process.is_alive():  # it died with its last notebook: start another
                             w.stop()
-                            w = pool[i] = _Worker(ctx, env, course, work)
+                            w = pool[i] = _Worker(ctx, env, course, work, warmup)
                         w.task = pending.popleft()
                         if progress:
                             progress(submissions[w.task])

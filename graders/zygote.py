@@ -114,9 +114,10 @@ def _model_modules(assignment) -> list[str]:
     return out
 
 
-def preload_modules(assignments) -> list[str]:
-    """What the kernels of these assignments will import that is worth importing ahead."""
-    wanted = list(_ALWAYS)
+def preload_modules(assignments, kernel: bool = True) -> list[str]:
+    """What the kernels of these assignments will import that is worth importing ahead (with
+    `kernel`, ipykernel's kernel too)."""
+    wanted = list(_ALWAYS) if kernel else []
     for a in assignments:
         if not a.authored:
             continue
@@ -141,6 +142,7 @@ class Zygote:
     """This grading process's zygote (a child process): its socket name and what it imported."""
 
     def __init__(self, modules: list[str]):
+        self.attached = False
         self.name = f"llmt-zygote-{secrets.token_hex(12)}"
         self.home = Path(walls.private_folder("llmt-zygote-"))
         (self.home / "tmp").mkdir()
@@ -155,6 +157,21 @@ class Zygote:
             self.process.stdin.write(json.dumps({"env": env, "modules": modules}).encode())
             self.process.stdin.close()
         self._listening: bool | None = None
+
+    @classmethod
+    def attach(cls, info: dict) -> "Zygote":
+        """A handle on another process's zygote (`info()` of it): a grading worker forks its
+        kernels from the zygote its parent started."""
+        z = cls.__new__(cls)
+        z.attached, z.name, z.home, z.preloaded = True, info["name"], Path(info["home"]), set(info["preloaded"])
+        z._pid, z.process, z._listening = os.getpid(), None, True
+        return z
+
+    def info(self) -> dict:
+        return {"name": self.name, "home": str(self.home), "preloaded": sorted(self.preloaded)}
+
+    def alive(self) -> bool:
+        return self.attached or self.process.poll() is None
 
     def listening(self) -> bool:
         """Whether the zygote listens (it says so first thing; waits for that the first time)."""
@@ -177,6 +194,8 @@ class Zygote:
             s.sendall(b"P" + json.dumps(new).encode())
 
     def close(self) -> None:
+        if self.attached:  # its owner closes it
+            return
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
@@ -190,9 +209,16 @@ _current: Zygote | None = None
 
 def current() -> Zygote | None:
     """This process's running zygote, if any."""
-    if _current is not None and _current._pid == os.getpid() and _current.process.poll() is None:
+    if _current is not None and _current._pid == os.getpid() and _current.alive():
         return _current
     return None
+
+
+def attach(info: dict | None) -> None:
+    """Fork this process's kernels from the zygote `info` describes (None: none)."""
+    global _current
+    if info is not None:
+        _current = Zygote.attach(info)
 
 
 def warm(assignments, settings: walls.Sandbox | None = None) -> None:
@@ -211,16 +237,23 @@ def warm(assignments, settings: walls.Sandbox | None = None) -> None:
 
 # ---------------------------------------------------------------------------------- the zygote
 
-def _import(modules: list[str]) -> None:
-    import warnings
-
+def import_all(modules: list[str]) -> None:
+    """Import each "module" or "module:attribute" entry; one that fails is skipped (whoever needs
+    it imports it again, and reports)."""
     for entry in modules:
         name, _, attribute = entry.partition(":")
-        with contextlib.suppress(Exception), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with contextlib.suppress(Exception):
             module = importlib.import_module(name)
             if attribute:
                 getattr(module, attribute)
+
+
+def _import(modules: list[str]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # the zygote has one thread: nobody else's filters to disturb
+        warnings.simplefilter("ignore")
+        import_all(modules)
 
 
 def _peer_trusted(conn: socket.socket) -> bool:
