@@ -9,8 +9,8 @@ runs; `--submission release` takes the untouched student notebook instead) and p
    directory where the assignment is already generated (as in an instructor's course), against
    `nbgrader autograde A --student S` in a scratch nbgrader course that has this course's
    nbgrader_config.py and where `nbgrader generate_assignment A` ran; the two alternate, and the
-   ratios are ours / nbgrader's, of wall time and of CPU time (user + system, kernels included:
-   less sensitive than wall time to other jobs on the machine);
+   ratio is ours / nbgrader's wall time (no CPU time: both sides kill each kernel once its last
+   cell has run, so its CPU time is never reported to the command that started it);
 2. a whole submission (one student, every chosen notebook) in a fresh course directory, as a CI job
    grades it: `llmt grade` with 1 and 2 workers (`--workers`, when `llmt grade` has it), and
    nbgrader (`generate_assignment "*"`, then `autograde "*"` in one process), with throughput in
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -55,18 +54,12 @@ def _environment(assignments: list[manifest.Assignment]) -> dict[str, str]:
 @dataclass(frozen=True)
 class Timing:
     wall: float  #: seconds
-    cpu: float  #: user + system seconds of the command and the processes it waited for (its kernels)
-
-
-def _cpu_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> Timing:
-    start, cpu = time.perf_counter(), _cpu_of_children()
+    start = time.perf_counter()
     done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
-    timing = Timing(time.perf_counter() - start, _cpu_of_children() - cpu)
+    timing = Timing(time.perf_counter() - start)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
     return timing
@@ -138,12 +131,10 @@ def per_notebook(assignments, kind: str, repeats: int, env, tmp: Path, say) -> l
                     theirs.append(nbg.autograde(a.id, env))
         row = {"assignment": a.id, "llmt": statistics.median(t.wall for t in ours),
                "nbgrader": statistics.median(t.wall for t in theirs),
-               "llmt_cpu": statistics.median(t.cpu for t in ours), "nbgrader_cpu": statistics.median(t.cpu for t in theirs),
                "llmt_runs": [t.wall for t in ours], "nbgrader_runs": [t.wall for t in theirs], "llmt_score": ours_score}
         row["ratio"] = row["llmt"] / row["nbgrader"]
-        row["cpu_ratio"] = row["llmt_cpu"] / row["nbgrader_cpu"]
         rows.append(row)
-        say(f"  {a.id:<52} {row['llmt']:8.1f} s {row['nbgrader']:9.1f} s {row['ratio']:8.2f} {row['cpu_ratio']:8.2f}"
+        say(f"  {a.id:<52} {row['llmt']:8.1f} s {row['nbgrader']:9.1f} s {row['ratio']:8.2f}"
             f"   (llmt {_fmt_score(ours_score)})")
     return rows
 
@@ -161,8 +152,7 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
     out = {"notebooks": n}
 
     def line(label: str, timing: Timing, note: str) -> None:
-        say(f"  {label:<44} {timing.wall:8.1f} s {60 * n / timing.wall:8.1f} notebooks/min"
-            f" {timing.cpu:8.1f} s cpu   {note}")
+        say(f"  {label:<44} {timing.wall:8.1f} s {60 * n / timing.wall:8.1f} notebooks/min   {note}")
 
     for count in (1, 2):
         label = f"llmt grade --workers {count}"
@@ -172,7 +162,7 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
                 continue
             label = "llmt grade (serial)"
         timing, score = _llmt_grade(folder, tmp / f"llmt-whole-{count}", env, [f"--workers={count}"] if workers else [])
-        out[f"llmt_workers_{count}"] = {"seconds": timing.wall, "cpu": timing.cpu, "score": score}
+        out[f"llmt_workers_{count}"] = {"seconds": timing.wall, "score": score}
         line(label, timing, f"score {_fmt_score(score)}")
 
     nbg = NbgraderCourse(tmp / "nbgrader-whole", assignments)
@@ -181,14 +171,13 @@ def whole_submission(assignments, kind: str, workers: bool, env, tmp: Path, say)
         nbg.submit(a, _notebook(a, kind))
     autograde = nbg.autograde("*", env)
     score = nbg.score()
-    total = Timing(generate.wall + autograde.wall, generate.cpu + autograde.cpu)
-    out["nbgrader"] = {"seconds": total.wall, "cpu": total.cpu, "generate": generate.wall, "autograde": autograde.wall, "score": score}
+    total = Timing(generate.wall + autograde.wall)
+    out["nbgrader"] = {"seconds": total.wall, "generate": generate.wall, "autograde": autograde.wall, "score": score}
     line('nbgrader generate_assignment + autograde "*"', total,
          f"score {_fmt_score(score)} (generate {generate.wall:.1f} s, autograde {autograde.wall:.1f} s)")
 
     one = out["llmt_workers_1"]["seconds"]
-    say(f"  ratio llmt (1 worker) / nbgrader: {one / out['nbgrader']['seconds']:.2f} wall,"
-        f" {out['llmt_workers_1']['cpu'] / out['nbgrader']['cpu']:.2f} cpu")
+    say(f"  ratio llmt (1 worker) / nbgrader: {one / out['nbgrader']['seconds']:.2f}")
     if "llmt_workers_2" in out:
         speedup = one / out["llmt_workers_2"]["seconds"]
         out["speedup_2_workers"] = speedup
@@ -226,12 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {"submission": args.submission, "repeats": repeats, "load_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="llmt-class-scale-") as tmp:
         say(f"\nper notebook, median of {repeats} fresh process(es), assignment already generated:")
-        say(f"  {'assignment':<52} {'llmt grade':>10} {'nbgrader':>11} {'ratio':>8} {'cpu ratio':>9}")
+        say(f"  {'assignment':<52} {'llmt grade':>10} {'nbgrader':>11} {'ratio':>8}")
         results["per_notebook"] = per_notebook(assignments, args.submission, repeats, env, Path(tmp), say)
         total_ours = sum(r["llmt"] for r in results["per_notebook"])
         total_theirs = sum(r["nbgrader"] for r in results["per_notebook"])
-        cpu_ratio = sum(r["llmt_cpu"] for r in results["per_notebook"]) / sum(r["nbgrader_cpu"] for r in results["per_notebook"])
-        say(f"  {'sum':<52} {total_ours:8.1f} s {total_theirs:9.1f} s {total_ours / total_theirs:8.2f} {cpu_ratio:8.2f}")
+        say(f"  {'sum':<52} {total_ours:8.1f} s {total_theirs:9.1f} s {total_ours / total_theirs:8.2f}")
         say(f"\nwhole submission of {len(assignments)} notebook(s), one student, fresh course directory:")
         results["whole"] = whole_submission(assignments, args.submission, workers, env, Path(tmp), say)
     results["load_end"] = os.getloadavg()[0]

@@ -407,6 +407,7 @@ class _KernelInProcess:
         sys.path_importer_cache.clear()
         importlib.invalidate_caches()
         sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *argv[3:]]
+        _follow_standard_streams()
         from ipykernel import kernelapp
 
         try:
@@ -425,6 +426,35 @@ class _KernelInProcess:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+class _CurrentStream:
+    """Writes to whatever sys.stdout or sys.stderr is when it writes."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def write(self, text):
+        return getattr(sys, self.name).write(text)
+
+    def flush(self):
+        return getattr(sys, self.name).flush()
+
+
+def _follow_standard_streams() -> None:
+    """Logging handlers made when a library was imported in the zygote (transformers' among
+    them) hold the zygote's stderr; a started kernel's hold ipykernel's, so that what they log
+    lands in the cell that logged it (and a warning in a test cell counts as nbgrader counts it).
+    Point them at the current stream instead."""
+    import logging
+
+    streams = {id(sys.__stdout__): "stdout", id(sys.stdout): "stdout", id(sys.__stderr__): "stderr", id(sys.stderr): "stderr"}
+    loggers = [logging.getLogger()] + [v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)]
+    for logger in loggers:
+        for handler in logger.handlers:
+            settable = not isinstance(getattr(type(handler), "stream", None), property)  # logging's last resort follows anyway
+            if isinstance(handler, logging.StreamHandler) and settable and id(handler.stream) in streams:
+                handler.stream = _CurrentStream(streams[id(handler.stream)])
 
 
 # ---------------------------------------------------------------------------------- the client

@@ -202,3 +202,20 @@ def test_preloaded_libraries_do_not_eat_into_the_kernels_memory(tmp_path, _no_hu
     for run in (started, forked):
         assert stdout(run[0]) == "ok\n"
         assert [o.ename for o in run[1].outputs if o.output_type == "error"] == ["MemoryError"]
+
+
+def test_what_a_library_loaded_in_the_zygote_logs_lands_in_the_cell(tmp_path, _no_hub):
+    """transformers' logging handler is made when it is imported, in the zygote: a warning it logs
+    is the cell's stderr (which costs a test cell its points), as in a started kernel."""
+    cells = ["import transformers; transformers.logging.get_logger('transformers.x').warning('careful')"]
+    started = execute(tmp_path / "started", cells)
+    # a module that asks for its logger when imported: transformers makes its handler then
+    running = zygote.Zygote(["ipykernel.kernelapp", "transformers:AutoModel"])
+    zygote._current, _KERNELS["forked"] = running, True
+    try:
+        forked = execute(tmp_path / "forked", cells)
+    finally:
+        zygote._current, _KERNELS["forked"] = None, False
+        running.close()
+    for run in (started, forked):
+        assert [o.text for o in run[0].outputs if o.output_type == "stream" and o.name == "stderr"] == ["[transformers] careful\n"]
