@@ -219,3 +219,18 @@ def test_what_a_library_loaded_in_the_zygote_logs_lands_in_the_cell(tmp_path, _n
         running.close()
     for run in (started, forked):
         assert [o.text for o in run[0].outputs if o.output_type == "stream" and o.name == "stderr"] == ["[transformers] careful\n"]
+
+
+def test_progress_bars_are_the_notebook_widget_in_a_forked_kernel(tmp_path, _no_hub):
+    """transformers imports tqdm when the zygote loads it, outside any kernel: a notebook's
+    `tqdm.auto` must still be the widget a started kernel shows, not a text bar on stderr."""
+    cells = ["from tqdm.auto import tqdm; print([c.__module__ for c in tqdm.__mro__][:2])"]
+    started = execute(tmp_path / "started", cells)
+    running = zygote.Zygote(zygote.preload_modules(manifest.authored()))
+    zygote._current, _KERNELS["forked"] = running, True
+    try:
+        forked = execute(tmp_path / "forked", cells)
+    finally:
+        zygote._current, _KERNELS["forked"] = None, False
+        running.close()
+    assert stdout(forked[0]) == stdout(started[0]) == "['tqdm.auto', 'tqdm.notebook']\n"
