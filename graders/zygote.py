@@ -42,11 +42,13 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import functools
 import importlib
 import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import struct
@@ -114,17 +116,26 @@ def _model_modules(assignment) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _assignment_modules(assignment_id: str) -> tuple[str, ...]:
+    """What one assignment's kernel imports that is worth importing ahead (read once per process)."""
+    from . import manifest
+
+    a = manifest.get(assignment_id)
+    if not a.authored:
+        return ()
+    names = [n for n in _release_imports(a.release_notebook) if n.split(".")[0].split(":")[0] in PRELOADABLE]
+    if any(n.startswith("transformers") for n in names):
+        names += _model_modules(a)
+    return tuple(names)
+
+
 def preload_modules(assignments, kernel: bool = True) -> list[str]:
     """What the kernels of these assignments will import that is worth importing ahead (with
     `kernel`, ipykernel's kernel too)."""
     wanted = list(_ALWAYS) if kernel else []
     for a in assignments:
-        if not a.authored:
-            continue
-        names = [n for n in _release_imports(a.release_notebook) if n.split(".")[0].split(":")[0] in PRELOADABLE]
-        wanted += names
-        if any(n.startswith("transformers") for n in names):
-            wanted += _model_modules(a)
+        wanted += _assignment_modules(a.id)
     return list(dict.fromkeys(wanted))
 
 
@@ -199,8 +210,6 @@ class Zygote:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        import shutil
-
         shutil.rmtree(self.home, ignore_errors=True)
 
 
@@ -301,8 +310,6 @@ def serve(name: str) -> None:
             conn, _ = listener.accept()
         except TimeoutError:
             if os.getppid() != parent:  # the grading process is gone (killed: it could not tidy up)
-                import shutil
-
                 shutil.rmtree(env["HOME"], ignore_errors=True)
                 return
             continue

@@ -7,6 +7,7 @@ cases of the corpus (tests/corpus/failures.py) are graded end to end by tests/te
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,20 +25,24 @@ from graders.sandbox import Limits, Sandbox
 _KERNELS = {"forked": False}
 
 
-@pytest.fixture(autouse=True, params=["started", "forked"])
-def kernels(request, _no_hub):
-    """Every test twice: with kernels started afresh, and forked from a zygote (graders/zygote.py)
-    started in the test's environment."""
-    if request.param == "started":
-        yield
-        return
-    running = zygote.Zygote(["ipykernel.kernelapp", "numpy"])
+@contextlib.contextmanager
+def forked_kernels(modules=("ipykernel.kernelapp", "numpy")):
+    """For the duration, kernels are forked from a zygote started now, in this environment, with
+    `modules` imported (`execute` asserts that they were)."""
+    running = zygote.Zygote(list(modules))
     zygote._current, _KERNELS["forked"] = running, True
     try:
-        yield
+        yield running
     finally:
         zygote._current, _KERNELS["forked"] = None, False
         running.close()
+
+
+@pytest.fixture(autouse=True, params=["started", "forked"])
+def kernels(request, _no_hub):
+    """Every test twice: with kernels started afresh, and forked from a zygote (graders/zygote.py)."""
+    with forked_kernels() if request.param == "forked" else contextlib.nullcontext():
+        yield
 
 
 def execute(tmp_path: Path, cells: list[str], limits: Limits = Limits(), **settings) -> list:

@@ -18,7 +18,7 @@ import pytest
 from graders import grade as grading, manifest, sandbox, zygote
 from graders.report import as_dict
 
-from tests.test_sandbox import _KERNELS, execute, stdout
+from tests.test_sandbox import execute, forked_kernels, stdout
 
 pytestmark = pytest.mark.skipif(not zygote.available(), reason="this machine gives kernels no PID, mount and network namespaces")
 
@@ -26,13 +26,8 @@ pytestmark = pytest.mark.skipif(not zygote.available(), reason="this machine giv
 @pytest.fixture
 def forking(_no_hub):
     """A zygote for this test, started in the test's environment, with numpy and the kernel loaded."""
-    running = zygote.Zygote(["ipykernel.kernelapp", "numpy"])
-    zygote._current, _KERNELS["forked"] = running, True
-    try:
+    with forked_kernels() as running:
         yield running
-    finally:
-        zygote._current, _KERNELS["forked"] = None, False
-        running.close()
 
 
 def test_preloads_follow_what_the_release_notebook_imports():
@@ -71,13 +66,8 @@ def _generic(value, kernel: dict):
 
 def test_a_forked_kernel_is_the_kernel_a_fresh_start_gives(tmp_path, _no_hub):
     started = _probe(tmp_path / "started")
-    running = zygote.Zygote(["ipykernel.kernelapp", "numpy"])
-    zygote._current, _KERNELS["forked"] = running, True
-    try:
+    with forked_kernels() as running:
         forked = _probe(tmp_path / "forked")
-    finally:
-        zygote._current, _KERNELS["forked"] = None, False
-        running.close()
     assert forked["numpy_loaded"] and not started["numpy_loaded"]  # it was forked, with numpy loaded
     assert forked["home"] == str(running.home) and forked["tmp"] == str(running.home / "tmp")
     for key in ("path", "argv", "main", "env", "graders", "signals"):
@@ -191,14 +181,8 @@ def test_preloaded_libraries_do_not_eat_into_the_kernels_memory(tmp_path, _no_hu
     limits = sandbox.Limits(memory_mb=1536)
     cells = ["x = bytearray(600 << 20); print('ok')", "y = bytearray(1100 << 20)"]
     started = execute(tmp_path / "started", cells, limits)
-    running = zygote.Zygote(["ipykernel.kernelapp", "torch"])
-    zygote._current, _KERNELS["forked"] = running, True
-    try:
-        assert running.listening()
+    with forked_kernels(["ipykernel.kernelapp", "torch"]):
         forked = execute(tmp_path / "forked", cells, limits)
-    finally:
-        zygote._current, _KERNELS["forked"] = None, False
-        running.close()
     for run in (started, forked):
         assert stdout(run[0]) == "ok\n"
         assert [o.ename for o in run[1].outputs if o.output_type == "error"] == ["MemoryError"]
@@ -210,13 +194,8 @@ def test_what_a_library_loaded_in_the_zygote_logs_lands_in_the_cell(tmp_path, _n
     cells = ["import transformers; transformers.logging.get_logger('transformers.x').warning('careful')"]
     started = execute(tmp_path / "started", cells)
     # a module that asks for its logger when imported: transformers makes its handler then
-    running = zygote.Zygote(["ipykernel.kernelapp", "transformers:AutoModel"])
-    zygote._current, _KERNELS["forked"] = running, True
-    try:
+    with forked_kernels(["ipykernel.kernelapp", "transformers:AutoModel"]):
         forked = execute(tmp_path / "forked", cells)
-    finally:
-        zygote._current, _KERNELS["forked"] = None, False
-        running.close()
     for run in (started, forked):
         assert [o.text for o in run[0].outputs if o.output_type == "stream" and o.name == "stderr"] == ["[transformers] careful\n"]
 
@@ -226,11 +205,6 @@ def test_progress_bars_are_the_notebook_widget_in_a_forked_kernel(tmp_path, _no_
     `tqdm.auto` must still be the widget a started kernel shows, not a text bar on stderr."""
     cells = ["from tqdm.auto import tqdm; print([c.__module__ for c in tqdm.__mro__][:2])"]
     started = execute(tmp_path / "started", cells)
-    running = zygote.Zygote(zygote.preload_modules(manifest.authored()))
-    zygote._current, _KERNELS["forked"] = running, True
-    try:
+    with forked_kernels(zygote.preload_modules(manifest.authored())):
         forked = execute(tmp_path / "forked", cells)
-    finally:
-        zygote._current, _KERNELS["forked"] = None, False
-        running.close()
     assert stdout(forked[0]) == stdout(started[0]) == "['tqdm.auto', 'tqdm.notebook']\n"
