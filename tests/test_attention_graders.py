@@ -14,13 +14,14 @@ def run_parts(weights, sdpa):
         "check_attention_weights": lambda: checks.check_attention_weights(weights),
         "check_scaled_dot_product_attention": lambda: checks.check_scaled_dot_product_attention(sdpa),
         "check_masks": lambda: checks.check_masks(sdpa, weights),
+        "check_input_checks": lambda: checks.check_input_checks(weights, sdpa),
     })
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_correct_implementations_get_full_marks(name):
     assert run_parts(*CORRECT[name]) == dict.fromkeys(
-        ["check_attention_weights", "check_scaled_dot_product_attention", "check_masks"])
+        ["check_attention_weights", "check_scaled_dot_product_attention", "check_masks", "check_input_checks"])
 
 
 def test_stubs_get_nothing():
@@ -52,3 +53,10 @@ def test_failure_messages_are_deterministic():
 def test_calling_torch_sdpa_is_reported():
     message = run_parts(*WRONG["calls_torch_sdpa"][0])["check_scaled_dot_product_attention"]
     assert "scaled_dot_product_attention" in message and "yourself" in message
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(*WRONG["no_value_error"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    assert results["check_input_checks"].startswith("input validation")
+    assert "different sizes E raises `ValueError`: expected ValueError, got RuntimeError" in results["check_input_checks"]

@@ -124,7 +124,8 @@ def _calls_torch(query, key, value, attn_mask=None, is_causal=False):
     return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask, is_causal=is_causal)
 
 
-WEIGHTS, SDPA, MASKS = "check_attention_weights", "check_scaled_dot_product_attention", "check_masks"
+WEIGHTS, SDPA, MASKS, INPUTS = ("check_attention_weights", "check_scaled_dot_product_attention", "check_masks",
+                                "check_input_checks")
 
 # name -> (pair, the check that must fail, the checks that must still pass)
 WRONG = {
@@ -132,8 +133,8 @@ WRONG = {
     "scaled_by_d": (_pair(_weights(scale=lambda E: 1.0 / E)), WEIGHTS, ()),
     "softmax_over_queries": (_pair(_weights(axis=-2)), WEIGHTS, ()),
     "exp_overflows": (_pair(_weights(stable=False)), WEIGHTS, ()),
-    "no_value_error": (_pair(_weights(validate=False)), WEIGHTS, ()),
-    "weights_transposed_before_values": ((reference.attention_weights, _weights_transposed), SDPA, (WEIGHTS,)),
+    "no_value_error": (_pair(_weights(validate=False)), INPUTS, (WEIGHTS, SDPA, MASKS)),
+    "weights_transposed_before_values": ((reference.attention_weights, _weights_transposed), SDPA, (WEIGHTS, INPUTS)),
     "calls_torch_sdpa": ((reference.attention_weights, _calls_torch), SDPA, (WEIGHTS,)),
     "causal_mask_transposed": (_pair(_weights(causal_upper=True)), MASKS, (WEIGHTS, SDPA)),
     "diagonal_masked_out": (_pair(_weights(causal_diagonal=-1)), MASKS, (WEIGHTS, SDPA)),
