@@ -96,8 +96,8 @@ def test_grading_finishes_with_exit_0(graded):
 def test_scores_per_student(graded):
     scores = {k: (v["score"], v["max_score"]) for k, v in _scores(_report(graded)).items()}
     assert scores == {
-        "broken_json": (0, 10), "complete": (10, 10), "kernel_dies": (0, 10), "untouched": (0, 10), "wrong_masks": (6, 10),
-        "deleted_a_test": (6, 10), "edited_the_tests": (0, 10),
+        "broken_json": (0, 10), "complete": (10, 10), "kernel_dies": (0, 10), "untouched": (0, 10), "wrong_masks": (7, 10),
+        "deleted_a_test": (7, 10), "edited_the_tests": (0, 10),
     }
 
 
@@ -110,8 +110,8 @@ def test_a_deleted_test_cell_is_restored_and_run(graded):
 
 def test_report_holds_every_grade_cell(graded):
     complete = _scores(_report(graded))["complete"]
-    assert [c["grade_id"] for c in complete["cells"]] == ["test_attention_weights", "test_scaled_dot_product_attention", "test_masks"]
-    assert [c["max_score"] for c in complete["cells"]] == [3, 3, 4]
+    assert [c["grade_id"] for c in complete["cells"]] == ["test_attention_weights", "test_scaled_dot_product_attention", "test_masks", "test_input_checks"]
+    assert [c["max_score"] for c in complete["cells"]] == [3, 3, 3, 1]
     assert complete["error"] is None
 
 
@@ -123,7 +123,7 @@ def test_a_wrong_part_says_why(graded):
 def test_invalid_notebook_is_an_error_entry_and_the_batch_goes_on(graded):
     broken = _scores(_report(graded))["broken_json"]
     assert broken["error"].startswith("not a valid notebook") and broken["score"] == 0
-    assert [c["score"] for c in broken["cells"]] == [0, 0, 0]
+    assert [c["score"] for c in broken["cells"]] == [0, 0, 0, 0]
 
 
 def test_dead_kernel_scores_zero_never_full(graded):
@@ -147,7 +147,7 @@ def test_gradebook_holds_the_scores(graded):
     db = graded["root"] / "course" / "gradebook.db"
     with Gradebook(f"sqlite:///{db}", manifest.COURSE_ID) as gb:
         assert gb.find_submission(A.id, "complete").score == 10
-        assert gb.find_submission(A.id, "wrong_masks").score == 6
+        assert gb.find_submission(A.id, "wrong_masks").score == 7
         assert gb.find_submission(A.id, "untouched").score == 0
 
 
