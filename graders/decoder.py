@@ -12,6 +12,12 @@ the GPT the loader fills is the reference's architecture built there from torch 
 modules of 3.2 and 3.3 (`_gpt_where_the_student_runs`), read back by its state dict; the token ids
 and random generators given to generate are made there too. Identity (the tied unembedding) is
 asked of that process with `operator.is_`.
+
+The edge cases the parts probe are listed in `EDGES` and stated in the notebook; the one input check
+(more tokens than the context window is a ValueError) is graded apart, in `check_input_checks`
+(graders/contract.py), and no computation part tries it.
+Hands out: nothing of the judge's; configurations, state dicts and token ids cross by value, and the
+GPT the loader fills is built where the student's code runs.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from hypothesis import strategies as st
 
 from solutions import decoder as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import (assert_tensor_close, expect_value_error, grading, manual_seed, run_property, shipped_module,
-                         student_copies, student_module)
+from .properties import (assert_tensor_close, grading, manual_seed, run_property, shipped_module, student_copies,
+                         student_module)
 from .transformer_block import randomize, twin
 from .wire import remote
 
@@ -46,6 +53,24 @@ class Config(NamedTuple):
     def kwargs(self) -> dict:
         return dict(vocab_size=self.V, context_window_size=self.C, embedding_dim=self.H * self.D,
                     num_heads=self.H, num_layers=self.L)
+
+
+_SIZES = Edge("vocabularies of 2 to 40 tokens, context windows of 1 to 10 positions, 1 to 3 heads of sizes 1 to 4")
+_NO_BLOCKS = Edge("models without any block (`num_layers = 0`)")
+_LENGTHS = Edge("sequences from a single token up to the whole context window")
+#: check -> the edge cases its properties draw (graders/contract.py); the notebook states each
+EDGES = {
+    "check_gpt": (_SIZES, _NO_BLOCKS, _LENGTHS),
+    "check_load_gpt2_weights": (_SIZES, Edge("one or two blocks"), _LENGTHS),
+    "check_generate": (
+        _SIZES, _NO_BLOCKS, _LENGTHS,
+        Edge("`max_new_tokens = 0` (the ids come back as they were)"),
+        Edge("generating past the context window: prompt and new tokens together longer than `context_window_size`"),
+        Edge("`temperature` 0.5, 1 and 2 with `top_k` from 1 to 5, including a `top_k` larger than the vocabulary "
+             "(then every token may be drawn)"),
+    ),
+    "check_count_parameters": (_SIZES, _NO_BLOCKS, Edge("vocabularies of up to 1000 tokens, and GPT-2 small")),
+}
 
 
 def configs(min_layers: int = 0, max_context: int = 10):
@@ -119,9 +144,6 @@ def check_gpt(GPT, GPTConfig) -> None:
 
     run_property("GPT vs the reference with the same weights", matches_reference)
     run_property("GPT's tied unembedding and parameter count", tied_and_counted)
-    cfg = Config(V=11, C=4, H=2, D=2, L=1, seed=0)
-    model = GPT(GPTConfig(**cfg.kwargs())).eval()
-    expect_value_error(lambda: model(token_ids(cfg, 1, 5, 0)), "5 tokens with a context window of 4")
 
 
 def hf_gpt2(cfg: Config):
@@ -296,3 +318,30 @@ def check_count_parameters(count_parameters, GPTConfig) -> None:
     got = count_parameters(GPTConfig())
     if got != GPT2_SMALL_PARAMETERS:
         raise AssertionError(f"count_parameters(GPTConfig()) = {got}, GPT-2 small has {GPT2_SMALL_PARAMETERS:,}")
+
+
+# ----------------------------------------------------------------------------------- input checks
+
+_SMALL = Config(V=11, C=4, H=2, D=2, L=1, seed=0)
+
+
+def _small_gpt(GPT, GPTConfig):
+    """GPT(GPTConfig(small sizes)) in eval mode; an error here is not the input check's answer."""
+    try:
+        return GPT(GPTConfig(**_SMALL.kwargs())).eval()
+    except Exception as exc:  # the student's code may raise anything
+        raise RuntimeError(f"GPT(GPTConfig({_SMALL.kwargs()})) raised {type(exc).__name__}: {exc}") from None
+
+
+#: the invalid call Task 5 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("a `GPT` with `context_window_size = 4` given token ids of shape `(1, 5)` raises `ValueError`",
+               lambda f: _small_gpt(f["GPT"], f["GPTConfig"])(token_ids(_SMALL, 1, 5, 0))),
+)
+
+
+@judged
+def check_input_checks(GPT, GPTConfig) -> None:
+    """Part 5: the ValueError of Task 1, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, GPT=GPT, GPTConfig=GPTConfig)

@@ -3,6 +3,10 @@
 Oracles: the reference (solutions/multi_head_attention.py) with the same weights; torch's
 `nn.MultiheadAttention` with the same weights mapped onto its in_proj/out_proj and a causal mask;
 the reference `AttentionHead` of 3.2, which one head must equal; causality.
+The edge cases the parts probe are listed in `EDGES` and stated in the notebook; the ValueErrors (a
+size not divisible into heads, no heads, a negative size) are graded apart, in `check_input_checks`
+(graders/contract.py), and no computation part tries them.
+Hands out: nothing of the judge's; tensors and state dicts cross by value.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from hypothesis import strategies as st
 from solutions import multi_head_attention as reference
 from solutions import transformer_block as block_reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import assert_tensor_close, expect_value_error, grading, run_property
+from .properties import assert_tensor_close, grading, run_property
 from .transformer_block import assert_causal, inputs, output, randomize, twin
 
 
@@ -33,6 +38,15 @@ class Problem(NamedTuple):
     @property
     def E(self) -> int:
         return self.H * self.D
+
+
+_SHAPES = (Edge("batches of 1 to 3 sequences of 1 to 7 tokens, a single token (T = 1) included"),
+           Edge("1 to 4 heads of sizes D = 1 to 5, a head size of 1 included"))
+#: check -> the edge cases its properties draw (graders/contract.py); the notebook states each
+EDGES = {
+    "check_split_merge_heads": _SHAPES,
+    "check_multi_head_attention": (*_SHAPES, Edge("a single head, which must equal 3.2's `AttentionHead`")),
+}
 
 
 def problems(max_heads: int = 4):
@@ -57,7 +71,6 @@ def check_split_merge_heads(split_heads, merge_heads) -> None:
         assert_tensor_close(merge_heads(split_heads(x, problem.H)), x, what=f"merge_heads(split_heads({where})) must give x back")
 
     run_property("split_heads and merge_heads vs the reference", matches_reference)
-    expect_value_error(lambda: split_heads(torch.randn(1, 2, 6), 4), "split_heads of E=6 into 4 heads")
 
 
 def _torch_mha(mha: torch.nn.Module, E: int, H: int) -> torch.nn.MultiheadAttention:
@@ -111,4 +124,26 @@ def check_multi_head_attention(MultiHeadAttention) -> None:
     run_property("MultiHeadAttention vs the reference and torch", matches_reference_and_torch)
     run_property("MultiHeadAttention with one head", one_head_is_an_attention_head)
     run_property("MultiHeadAttention must be causal", causal)
-    expect_value_error(lambda: MultiHeadAttention(10, 4), "MultiHeadAttention(10, 4): 10 is not divisible by 4")
+
+
+_X = torch.arange(12, dtype=torch.float32).view(1, 2, 6)
+#: the invalid calls Task 3 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`split_heads(x, 4)` with `x` of shape `(1, 2, 6)`: E = 6 is not divisible by 4, raises `ValueError`",
+               lambda f: f["split_heads"](_X, 4)),
+    InputCheck("`split_heads(x, 0)` with `x` of shape `(1, 2, 6)`: no heads, raises `ValueError`",
+               lambda f: f["split_heads"](_X, 0)),
+    InputCheck("`MultiHeadAttention(10, 4)`: 10 is not divisible by 4, raises `ValueError`",
+               lambda f: f["MultiHeadAttention"](10, 4)),
+    InputCheck("`MultiHeadAttention(8, 0)`: no heads, raises `ValueError`",
+               lambda f: f["MultiHeadAttention"](8, 0)),
+    InputCheck("`MultiHeadAttention(-4, 2)`: a negative `embedding_dim`, raises `ValueError`",
+               lambda f: f["MultiHeadAttention"](-4, 2)),
+)
+
+
+@judged
+def check_input_checks(split_heads, MultiHeadAttention) -> None:
+    """Part 3: the ValueErrors of Tasks 1 and 2, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, split_heads=split_heads, MultiHeadAttention=MultiHeadAttention)

@@ -6,6 +6,11 @@ causality (changing later tokens leaves earlier outputs unchanged), the residual
 the sublayers' output projections zeroed the block is the identity) and the parameter count
 12 E^2 + 13 E. The block check puts reference sublayers into the student's block, so that it grades
 the block's wiring (pre-LayerNorm, two residual branches) and not the head or the MLP again.
+The edge cases the parts probe are listed in `EDGES` and stated in the notebook; the one input check
+(a block with more than one head is a ValueError) is graded apart, in `check_input_checks`
+(graders/contract.py), and no computation part tries it.
+Hands out: copies of the reference's attention head and MLP, placed in the student's block via
+`inside_student_module` (they compute in the judge); everything else crosses by value.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from hypothesis import strategies as st
 
 from solutions import transformer_block as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
 from .properties import assert_tensor_close, grading, inside_student_module, load_weights, run_property
 
@@ -29,6 +35,16 @@ class Problem(NamedTuple):
     T: int
     E: int
     seed: int
+
+
+_SHAPES = (Edge("batches of 1 to 3 sequences of 1 to 8 tokens, a single token (T = 1) included"),
+           Edge("embedding sizes from E = 1 up"))
+#: check -> the edge cases its properties draw (graders/contract.py); the notebook states each
+EDGES = {
+    "check_attention_head": _SHAPES,
+    "check_mlp": (*_SHAPES, Edge("`expansion` 1, 2 and 4, and the default")),
+    "check_transformer_block": (*_SHAPES, Edge("parameter counts for every E from 1 to 64")),
+}
 
 
 def problems(max_E: int = 12):
@@ -175,3 +191,17 @@ def check_transformer_block(TransformerBlock) -> None:
     run_property("TransformerBlock's residual connections", zeroed_sublayers_give_the_identity)
     run_property("TransformerBlock must be causal", causal)
     run_property("TransformerBlock's parameter count", parameter_count)
+
+
+#: the invalid call Task 4 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`TransformerBlock(8, num_heads=2)` raises `ValueError` (this block has a single head)",
+               lambda f: f["TransformerBlock"](8, num_heads=2)),
+)
+
+
+@judged
+def check_input_checks(TransformerBlock) -> None:
+    """Part 4: the ValueError of Task 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, TransformerBlock=TransformerBlock)

@@ -5,6 +5,13 @@ one token later) and a chi-square test of the start positions; for `lm_loss`, `F
 over all positions (value and gradient); for `estimate_loss`, a small model whose loss is known in
 closed form and which records how it was called; for `init_gpt_weights`, the statistics of each kind
 of tensor of the course's GPT (solutions/decoder.py) and the loss at initialisation next to ln(V).
+The edge cases the parts probe are listed in `EDGES` and stated in the notebook's task text; the
+ValueErrors (sizes below 1, a stream too short for one window, targets of the wrong shape,
+num_layers below 1) are graded apart, in `check_input_checks` (graders/contract.py), and no
+computation part tries them.
+Hands out: nothing of the judge's; token streams and logits cross by value, and the models that
+`init_gpt_weights` and `estimate_loss` work on (the shipped GPT, an embedding that records its
+calls) are built where the student's code runs.
 """
 
 from __future__ import annotations
@@ -19,9 +26,30 @@ from hypothesis import strategies as st
 from torch import nn
 
 from . import wire
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import (assert_tensor_close, expect_value_error, grading, manual_seed, run_property, student_generator,
-                         student_module)
+from .properties import assert_tensor_close, grading, manual_seed, run_property, student_generator, student_module
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_get_batch": (
+        Edge("streams of 2 to 60 tokens and batches of 1 to 8 windows"),
+        Edge("`context_window_size = 1`, and `context_window_size = len(data) - 1`, where the only valid start is 0"),
+        Edge("`batch_size` larger than the number of valid starts, so that starts repeat"),
+    ),
+    "check_lm_loss": (
+        Edge("B from 1 to 4, T from 1 to 6 and V from 2 to 20, a single position (B = T = 1) included"),
+        Edge("float32 and float64 logits, scaled by 0.1, 1 or 10"),
+    ),
+    "check_init_gpt_weights": (
+        Edge("GPTs of 2 and of 6 blocks whose parameters all start from random values, so that a bias or a "
+             "LayerNorm left as it was is seen"),
+    ),
+    "check_estimate_loss": (
+        Edge("`batch_size = 1`, `eval_iters = 1` and windows of a single token"),
+        Edge("a `model` that is any module mapping token ids `(B, T)` to logits `(B, T, V)`, on the CPU"),
+    ),
+}
 
 
 # ----------------------------------------------------------------------------------- get_batch
@@ -102,7 +130,7 @@ FALSE_FAILURE_RATE = 1e-6
 
 @judged
 def check_get_batch(get_batch) -> None:
-    """Part 1: windows of the stream, Y shifted by one, every valid start equally likely, ValueErrors."""
+    """Part 1: windows of the stream, Y shifted by one, every valid start equally likely."""
     __tracebackhide__ = True
 
     @grading(40)
@@ -144,11 +172,6 @@ def check_get_batch(get_batch) -> None:
     except Exception as exc:
         raise AssertionError(f"{what}: your code raised {type(exc).__name__}: {exc}") from None
     check_uniform_starts(starts, UNIFORM_LENGTH - UNIFORM_T)
-
-    data = torch.arange(10)
-    expect_value_error(lambda: get_batch(data, 2, 10), "a stream of 10 tokens with context_window_size=10 (no room for Y)")
-    expect_value_error(lambda: get_batch(data, 0, 3), "batch_size=0")
-    expect_value_error(lambda: get_batch(data, 2, 0), "context_window_size=0")
 
 
 @judged
@@ -219,8 +242,6 @@ def check_lm_loss(lm_loss) -> None:
                             what=f"gradient of {what} with respect to the logits")
 
     run_property("lm_loss vs F.cross_entropy", matches_cross_entropy)
-    expect_value_error(lambda: lm_loss(torch.randn(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)),
-                       "logits (2, 3, 5) with targets (2, 4)")
 
 
 # ----------------------------------------------------------------------------------- estimate_loss
@@ -410,3 +431,41 @@ def check_init_gpt_weights(init_gpt_weights) -> None:
             raise AssertionError(f"init_gpt_weights on {where}: the loss on random tokens right after the init is "
                                  f"{loss:.3f}, expected within {INITIAL_LOSS_MARGIN} of ln(vocab_size) = "
                                  f"{math.log(config.vocab_size):.3f}")
+
+
+# ----------------------------------------------------------------------------------- input checks
+
+_TEN = torch.arange(10)
+_LOGITS = torch.zeros(2, 3, 5)
+
+
+def _small_gpt_there():
+    """A small GPT of the shipped decoder.py, built where the student's code runs."""
+    decoder = student_module("decoder")
+    return decoder.GPT(decoder.GPTConfig(vocab_size=16, context_window_size=4, embedding_dim=8, num_heads=2,
+                                         num_layers=1))
+
+
+#: the invalid calls Task 5 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`get_batch(data, 2, 10)` with `data` of 10 tokens (no room for the targets) raises `ValueError`",
+               lambda f: f["get_batch"](_TEN, 2, 10)),
+    InputCheck("`get_batch(data, 0, 3)`: `batch_size = 0` raises `ValueError`",
+               lambda f: f["get_batch"](_TEN, 0, 3)),
+    InputCheck("`get_batch(data, 2, 0)`: `context_window_size = 0` raises `ValueError`",
+               lambda f: f["get_batch"](_TEN, 2, 0)),
+    InputCheck("`lm_loss` with logits of shape `(2, 3, 5)` and targets of shape `(2, 4)` raises `ValueError`",
+               lambda f: f["lm_loss"](_LOGITS, torch.zeros(2, 4, dtype=torch.long))),
+    InputCheck("`lm_loss` with logits of shape `(2, 3, 5)` and targets of shape `(3, 2)` (as many targets, in the "
+               "wrong shape) raises `ValueError`",
+               lambda f: f["lm_loss"](_LOGITS, torch.zeros(3, 2, dtype=torch.long))),
+    InputCheck("`init_gpt_weights(model, 0)`: `num_layers = 0` raises `ValueError`",
+               lambda f: f["init_gpt_weights"](_small_gpt_there(), 0)),
+)
+
+
+@judged
+def check_input_checks(get_batch, lm_loss, init_gpt_weights) -> None:
+    """Part 5: the ValueErrors of Tasks 1 to 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, get_batch=get_batch, lm_loss=lm_loss, init_gpt_weights=init_gpt_weights)

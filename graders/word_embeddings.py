@@ -9,6 +9,12 @@ falls; then the student's own model class and `train_epoch` are trained on a sma
 synonyms share contexts (graders/fixtures_text.py), and "happy" must end nearer "joyful" than
 "book". What training leaves in a model is read back through its state_dict and judged here.
 Everything is seeded and runs on one CPU thread, so a submission always gets the same result.
+The edge cases each part probes are listed in `EDGES` and stated in the notebook's task text. The
+ValueErrors (a window or stride below 1, a model size below 1) are graded apart, in
+`check_input_checks` (graders/contract.py), and no computation part tries them.
+Hands out: nothing of the judge's. Texts, words and tensors cross by value; the model, optimizer and
+data loader `train_epoch` works on are built where the student's code runs (torch's layers there,
+holding the reference's weights sent by value), and only their state comes back.
 """
 
 from __future__ import annotations
@@ -26,9 +32,40 @@ from solutions import word_embeddings as reference
 
 from . import wire
 from .fixtures_text import synonym_corpus
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import (assert_tensor_close, expect_value_error, grading, manual_seed, one_thread, run_property,
-                         student_generator, student_module)
+from .properties import (assert_tensor_close, grading, manual_seed, one_thread, run_property, student_generator,
+                         student_module)
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_vocabulary": (
+        Edge("an empty text, and a text with no word in it (the answer is `[]`)"),
+        Edge("single letters, digits, non-ASCII letters and upper-case letters next to the separators"),
+        Edge("an empty list of words (`build_vocab([])` gives two empty dictionaries)"),
+        Edge("words that occur more than once"),
+    ),
+    "check_dataset": (
+        Edge("an empty list of words, and fewer than `context_window_size + 1` words (a dataset of length 0)"),
+        Edge("`context_window_size = 1` and `stride = 1`"),
+        Edge("`stride` larger than `context_window_size` (the windows skip words)"),
+        Edge("the defaults `context_window_size=6, stride=4`"),
+    ),
+    "check_model": (
+        Edge("sizes as small as 1: `embedding_dim`, `context_window_size`, `hidden_dim` and the batch"),
+        Edge("a vocabulary of two words"),
+    ),
+    "check_train_epoch": (
+        Edge("windows of a single word (`context_window_size = 1`)"),
+        Edge("a `model` that is any module mapping contexts `(B, n)` to logits `(B, vocab_size)`, not "
+             "necessarily your `NeuralLanguageModel`"),
+        Edge("`device` given as `torch.device(\"cpu\")` or as the string `\"cpu\"`"),
+    ),
+    "check_most_similar": (
+        Edge("`k = 1`, and `k` equal to the number of other words, `vocab_size - 1`"),
+        Edge("a vocabulary of two words"),
+    ),
+}
 
 
 # ------------------------------------------------------------------------------- vocabulary
@@ -130,8 +167,6 @@ def check_dataset(TokenDataset) -> None:
     token2id, _ = reference.build_vocab(words)
     _compare_items(_items(TokenDataset, words, token2id), _items(reference.TokenDataset, words, token2id),
                    "TokenDataset of 23 words with the defaults context_window_size=6, stride=4")
-    expect_value_error(lambda: TokenDataset(words, token2id, 6, 0), "TokenDataset with stride=0")
-    expect_value_error(lambda: TokenDataset(words, token2id, 0, 4), "TokenDataset with context_window_size=0")
 
 
 # ------------------------------------------------------------------------------- model
@@ -190,8 +225,6 @@ def check_model(NeuralLanguageModel) -> None:
     hidden = getattr(NeuralLanguageModel(10, 4, 3), "hidden", None)
     if getattr(hidden, "out_features", None) != 256:
         raise AssertionError("hidden_dim must default to 256 (model.hidden an nn.Linear with 256 outputs)")
-    expect_value_error(lambda: NeuralLanguageModel(0, 4, 3), "NeuralLanguageModel with vocab_size=0")
-    expect_value_error(lambda: NeuralLanguageModel(10, 4, 0), "NeuralLanguageModel with context_window_size=0")
 
 
 # ------------------------------------------------------------------------------- training
@@ -365,3 +398,28 @@ def check_most_similar(most_similar) -> None:
                             what=f"similarities of the {k} words nearest to {word!r}", rtol=1e-5, atol=1e-6)
 
     run_property("most_similar", matches_reference)
+
+
+# ------------------------------------------------------------------------------- input checks
+
+_WORDS = [f"w{i % 7}" for i in range(23)]
+_TOKEN2ID = reference.build_vocab(_WORDS)[0]
+
+#: the invalid calls Task 6 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`TokenDataset(words, token2id, 6, 0)`: `stride = 0` raises `ValueError`",
+               lambda f: f["TokenDataset"](_WORDS, _TOKEN2ID, 6, 0)),
+    InputCheck("`TokenDataset(words, token2id, 0, 4)`: `context_window_size = 0` raises `ValueError`",
+               lambda f: f["TokenDataset"](_WORDS, _TOKEN2ID, 0, 4)),
+    InputCheck("`NeuralLanguageModel(0, 4, 3)`: `vocab_size = 0` raises `ValueError`",
+               lambda f: f["NeuralLanguageModel"](0, 4, 3)),
+    InputCheck("`NeuralLanguageModel(10, 4, 0)`: `context_window_size = 0` raises `ValueError`",
+               lambda f: f["NeuralLanguageModel"](10, 4, 0)),
+)
+
+
+@judged
+def check_input_checks(TokenDataset, NeuralLanguageModel) -> None:
+    """Part 6: the ValueErrors of Tasks 2 and 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, TokenDataset=TokenDataset, NeuralLanguageModel=NeuralLanguageModel)

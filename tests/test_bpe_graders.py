@@ -20,6 +20,7 @@ def run_part(part, parts):
         "check_train_bpe_speed": lambda: checks.check_train_bpe_speed(parts["train_bpe"]),
         "check_tokenizer": lambda: checks.check_tokenizer(parts["Tokenizer"]),
         "check_gpt4_tokenizer": lambda: checks.check_gpt4_tokenizer(parts["gpt4_tokenizer"]),
+        "check_input_checks": lambda: checks.check_input_checks(parts["train_bpe"], parts["Tokenizer"]),
     }
     return run_checks(calls, [part])[part]
 
@@ -28,13 +29,15 @@ _CACHE = {}
 _OBJECT_OF = {
     "check_get_pair_counts": "get_pair_counts", "check_merge": "merge", "check_train_bpe": "train_bpe",
     "check_train_bpe_speed": "train_bpe", "check_tokenizer": "Tokenizer", "check_gpt4_tokenizer": "gpt4_tokenizer",
+    "check_input_checks": ("train_bpe", "Tokenizer"),
 }
 
 
 def result(parts, part):
     """run_part, memoised on the graded object: wrong variants share most objects with the reference."""
-    obj = parts[_OBJECT_OF[part]]
-    key = (part, id(obj))
+    names = _OBJECT_OF[part]
+    obj = tuple(parts[n] for n in names) if isinstance(names, tuple) else parts[names]
+    key = (part, id(obj) if not isinstance(obj, tuple) else tuple(map(id, obj)))
     if key not in _CACHE:
         _CACHE[key] = (obj, run_part(part, parts))  # keep obj alive so its id is not reused
     return _CACHE[key][1]
@@ -100,3 +103,13 @@ def test_speed_counts_the_cpu_time_of_the_student_code_not_wall_time(monkeypatch
 
     assert run_part("check_train_bpe_speed", impl(train_bpe=sleepy)) is None
     assert "took" in run_part("check_train_bpe_speed", impl(train_bpe=busy))
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = {p: result(WRONG["no_value_error_for_small_vocab"][0], p) for p in ALL}
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith("input validation (2 of 3 checks failed")
+    assert "a `vocab_size` below 256 raises `ValueError`: expected ValueError, nothing was raised" in message
+    message = result(WRONG["no_value_error_for_unknown_ids"][0], "check_input_checks")
+    assert "no id 1000 raises `ValueError`: expected ValueError, nothing was raised" in message

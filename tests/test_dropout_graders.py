@@ -14,11 +14,14 @@ PARTS = {
     "check_attention_with_dropout": "attention_with_dropout",
     "check_dropout_gpt_eval": "DropoutGPT",
     "check_dropout_gpt_training": "DropoutGPT",
+    "check_input_checks": ("dropout", "DropoutGPT"),
 }
 
 
 def run_parts(functions, parts=PARTS):
-    return run_checks({check: functools.partial(getattr(checks, check), functions[name]) for check, name in parts.items()})
+    return run_checks({check: functools.partial(getattr(checks, check),
+                                                *(functions[n] for n in (names if isinstance(names, tuple) else (names,))))
+                       for check, names in parts.items()})
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -58,3 +61,13 @@ def test_messages_say_what_is_wrong():
     assert "embeddings" in message("gpt_without_embedding_dropout")
     assert "MLP branch" in message("gpt_without_mlp_branch_dropout")
     assert "attention weights" in message("gpt_without_attention_weight_dropout")
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["dropout_accepts_p_1"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith("input validation (4 of 5 checks failed")
+    assert "p = 1 raises `ValueError`: expected ValueError, nothing was raised" in message
+    message = run_parts(WRONG["gpt_without_context_check"][0], {"check_input_checks": PARTS["check_input_checks"]})
+    assert "given 17 tokens raises `ValueError`: expected ValueError, got IndexError" in message["check_input_checks"]

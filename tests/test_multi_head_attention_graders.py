@@ -7,13 +7,14 @@ from graders import multi_head_attention as checks
 from tests.implementations.multi_head_attention import CORRECT, WRONG
 from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
-PARTS = ["check_split_merge_heads", "check_multi_head_attention"]
+PARTS = ["check_split_merge_heads", "check_multi_head_attention", "check_input_checks"]
 
 
 def run_parts(split, merge, mha):
     return run_checks({
         "check_split_merge_heads": lambda: checks.check_split_merge_heads(split, merge),
         "check_multi_head_attention": lambda: checks.check_multi_head_attention(mha),
+        "check_input_checks": lambda: checks.check_input_checks(split, mha),
     })
 
 
@@ -35,3 +36,12 @@ def test_wrong_implementation_loses_its_part(name):
     triple, must_fail, must_pass = WRONG[name]
     results = run_parts(*triple)
     assert_loses_its_part(results, name, must_fail, must_pass)
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(*WRONG["no_value_error"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    assert results["check_input_checks"].startswith("input validation")
+    message = run_parts(*WRONG["only_divisibility_checked"][0])["check_input_checks"]
+    assert message.startswith("input validation (2 of 5 checks failed")
+    assert "`MultiHeadAttention(8, 0)`: no heads, raises `ValueError`: expected ValueError, got ZeroDivisionError" in message

@@ -120,7 +120,8 @@ def test_a_dying_or_failing_worker_costs_only_its_notebook(tmp_path):
     assert results[1].error == "grading failed: RuntimeError: the judge lost its kernel"
     for r in results:
         assert r.score == 0 and r.max_score == 10
-    assert results[2].error is None and [c.grade_id for c in results[2].cells] == ["test_split_merge_heads", "test_multi_head_attention"]
+    assert results[2].error is None and [c.grade_id for c in results[2].cells] == [
+        "test_split_merge_heads", "test_multi_head_attention", "test_input_checks"]
     assert set(gradebook_scores(tmp_path)) == {("untouched", a.id)}
 
 

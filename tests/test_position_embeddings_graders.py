@@ -15,6 +15,8 @@ def run_parts(fns):
         "check_cosine_similarity_matrix": lambda: checks.check_cosine_similarity_matrix(fns["cosine_similarity_matrix"]),
         "check_token_positions": lambda: checks.check_token_positions(fns["token_positions"]),
         "check_close_far_similarity": lambda: checks.check_close_far_similarity(fns["close_far_similarity"]),
+        "check_input_checks": lambda: checks.check_input_checks(fns["sinusoidal_position_embeddings"],
+                                                                fns["close_far_similarity"]),
     })
 
 
@@ -54,3 +56,19 @@ def test_forbidden_libraries_and_changes_in_place_are_named():
         assert "your code called" in message and library in message and "yourself" in message
     message = run_parts(WRONG["cosine_changes_X_in_place"][0])["check_cosine_similarity_matrix"]
     assert "modified its input `X` in place" in message
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["negative_threshold_accepted"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith("input validation (2 of 5 checks failed")
+    assert "a negative `threshold` raises `ValueError`: expected ValueError, nothing was raised" in message
+    assert "which is not square, raises `ValueError`: expected ValueError" in message
+
+
+def test_zero_positions_may_give_an_empty_table_or_a_value_error():
+    assert run_parts(CORRECT["reference"])["check_sinusoidal_position_embeddings"] is None
+    assert run_parts(CORRECT["zero_positions_rejected"])["check_sinusoidal_position_embeddings"] is None
+    message = run_parts(WRONG["zero_positions_flat"][0])["check_sinusoidal_position_embeddings"]
+    assert "sinusoidal_position_embeddings(0, " in message and "empty table" in message

@@ -6,7 +6,7 @@ import functools
 import pytest
 
 from graders import weight_init as checks
-from tests.implementations.weight_init import CORRECT, WRONG
+from tests.implementations.weight_init import CORRECT, REFERENCE, WRONG
 from tests.parts import assert_all_fail, assert_loses_its_part, beside_the_notebook, run_checks
 
 PARTS = {
@@ -14,6 +14,7 @@ PARTS = {
     "check_lm_loss": "lm_loss",
     "check_init_gpt_weights": "init_gpt_weights",
     "check_estimate_loss": "estimate_loss",
+    "check_input_checks": ("get_batch", "lm_loss", "init_gpt_weights"),
 }
 
 
@@ -26,8 +27,12 @@ def _shipped_decoder():
 
 def run_parts(functions, parts=PARTS):
     """check name -> None when the check passes, else its message."""
-    return run_checks({check: functools.partial(getattr(checks, check), functions[function])
-                       for check, function in parts.items()})
+    return run_checks({check: functools.partial(getattr(checks, check), *(functions[f] for f in _names(names)))
+                       for check, names in parts.items()})
+
+
+def _names(names):
+    return names if isinstance(names, tuple) else (names,)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -39,7 +44,7 @@ def test_stubs_get_nothing():
     def stub(*args, **kwargs):
         raise NotImplementedError()
 
-    results = run_parts(dict.fromkeys(PARTS.values(), stub))
+    results = run_parts(dict.fromkeys(REFERENCE, stub))
     assert_all_fail(results)
 
 
@@ -71,3 +76,14 @@ def test_uniformity_test_names_the_missing_last_window():
     with pytest.raises(AssertionError, match="chi-square.*last window"):
         checks.check_uniform_starts([i % 31 for i in range(32_000)], 32)
     checks.check_uniform_starts([i % 32 for i in range(32_000)], 32)
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["get_batch_without_value_error"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith("input validation (3 of 6 checks failed")
+    assert "`batch_size = 0` raises `ValueError`: expected ValueError, nothing was raised" in message
+    message = run_parts(WRONG["lm_loss_checks_only_the_count"][0], {"check_input_checks": PARTS["check_input_checks"]})
+    assert "(1 of 6 checks failed" in message["check_input_checks"]
+    assert "targets of shape `(3, 2)`" in message["check_input_checks"]

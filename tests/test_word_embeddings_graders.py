@@ -16,6 +16,7 @@ def run_parts(objs):
         "check_model": lambda: checks.check_model(objs["NeuralLanguageModel"]),
         "check_train_epoch": lambda: checks.check_train_epoch(objs["train_epoch"], objs["NeuralLanguageModel"]),
         "check_most_similar": lambda: checks.check_most_similar(objs["most_similar"]),
+        "check_input_checks": lambda: checks.check_input_checks(objs["TokenDataset"], objs["NeuralLanguageModel"]),
     })
 
 
@@ -54,3 +55,11 @@ def test_the_synonym_check_is_deterministic():
     objs = CORRECT["loops"]
     assert checks.check_synonyms(objs["train_epoch"], objs["NeuralLanguageModel"]) == \
         checks.check_synonyms(objs["train_epoch"], objs["NeuralLanguageModel"])
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["model_without_value_error"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith("input validation (2 of 4 checks failed")
+    assert "`vocab_size = 0` raises `ValueError`: expected ValueError, nothing was raised" in message

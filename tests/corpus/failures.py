@@ -1,8 +1,10 @@
 """Corpus: kernels that die, hang, flood or reach out (issue 8, items 1 and 2).
 
-Every case is 3_2 (three parts: test_attention_head 3, test_mlp 2, test_transformer_block 5) filled
-with the reference solutions, and then broken in MLP.__init__, which the second part's test cell
-calls first: what the first part earned stays, and what the break costs is named.
+Every case is 3_2 (four parts: test_attention_head 3, test_mlp 2, test_transformer_block 4 and
+test_input_checks 1) filled with the reference solutions, and then broken in MLP.__init__, which the
+second part's test cell calls first: what the first part earned stays, and what the break costs is
+named. (The input checks build no MLP: `TransformerBlock(8, num_heads=2)` raises first, so that part
+scores whenever the kernel is still alive to run it.)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .case import Case
 
 A = "3_2_transformer_impl_transformer_block"
 FIRST = {"test_attention_head": 3.0}
-FULL = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 5.0}
+FULL = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 4.0, "test_input_checks": 1.0}
 MARKER = "### BEGIN SOLUTION"
 
 
@@ -102,7 +104,7 @@ CASES = [
          messages={"test_mlp": r"before its hidden check ran: KernelDied: .*segmentation fault \(SIGSEGV\)", "test_transformer_block": r"before its hidden check ran: NotRun: .*segmentation fault"}),
     Case("memory_bomb", A, in_mlp_init("import numpy as np\nhog = [np.empty(2**27) for _ in range(10**4)]"),
          "allocates 1 GiB after 1 GiB until memory runs out (the kernel's cap stops it)",
-         scores=FIRST,
+         scores={**FIRST, "test_input_checks": 1.0},
          messages={"test_mlp": r"before its hidden check ran: MemoryError: Unable to allocate", "test_transformer_block": r"before its hidden check ran: MemoryError: Unable to allocate"}),
     Case("hang_ignoring_interrupt", A, in_mlp_init("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
          "an endless loop that ignores the interrupt nbgrader sends at the cell timeout",

@@ -2,8 +2,9 @@
 
 What graders.submission does with each is in its docstring: the instructor's cells are restored
 from the release, the student's code is graded as it is, and what cannot be read is an error entry.
-Most cases use 3_2 (test_attention_head 3, test_mlp 2, test_transformer_block 5 points) and 3_3
-(test_split_merge_heads 3, test_multi_head_attention 7), whose notebooks grade in seconds.
+Most cases use 3_2 (test_attention_head 3, test_mlp 2, test_transformer_block 4, test_input_checks 1
+points) and 3_3 (test_split_merge_heads 3, test_multi_head_attention 6, test_input_checks 1), whose
+notebooks grade in seconds.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from .case import Case
 
 B = manifest.get("3_2").id
 M = manifest.get("3_3").id
-BLOCK_FULL = {"test_attention_head": 3, "test_mlp": 2, "test_transformer_block": 5}
-MHA_FULL = {"test_split_merge_heads": 3, "test_multi_head_attention": 7}
+BLOCK_FULL = {"test_attention_head": 3, "test_mlp": 2, "test_transformer_block": 4, "test_input_checks": 1}
+MHA_FULL = {"test_split_merge_heads": 3, "test_multi_head_attention": 6, "test_input_checks": 1}
 STUB = "NotImplementedError"
 
 
@@ -112,7 +113,7 @@ def _duplicated(reference, release):
 def _tests_defused(reference, release):
     """The untouched stubs, every test cell tampered with a different way; none may score."""
     nb = nbformat.from_dict(release)
-    head, mlp, block = (cell(nb, g) for g in BLOCK_FULL)
+    head, mlp, block = (cell(nb, g) for g in ("test_attention_head", "test_mlp", "test_transformer_block"))
     head.metadata.nbgrader["grade_id"] = "test_attention_head_mine"
     head.source = "pass"
     mlp.metadata.nbgrader.update(points=100, solution=True)

@@ -21,8 +21,8 @@ from .case import Case
 
 A32 = "3_2_transformer_impl_transformer_block"
 A31 = "3_1_transformer_impl_attention_qkv"
-HONEST_WRONG_MLP = {"test_attention_head": 3.0, "test_transformer_block": 5.0}
-FULL_32 = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 5.0}
+HONEST_WRONG_MLP = {"test_attention_head": 3.0, "test_transformer_block": 4.0, "test_input_checks": 1.0}
+FULL_32 = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 4.0, "test_input_checks": 1.0}
 TAMPERING = r"suspected tampering"
 HIDDEN_FAILED = r"hidden check failed"
 
@@ -132,7 +132,7 @@ PATCH_TORCH = "import torch\ntorch.allclose = lambda *a, **k: True\ntorch.equal 
 FAKE_GRADERS = """
 import sys, types
 fake = types.ModuleType("graders.transformer_block")
-fake.check_attention_head = fake.check_mlp = fake.check_transformer_block = lambda *a, **k: None
+fake.check_attention_head = fake.check_mlp = fake.check_transformer_block = fake.check_input_checks = lambda *a, **k: None
 sys.modules["graders.transformer_block"] = fake
 """
 
@@ -187,10 +187,12 @@ CASES = [
                                  "hypothesis.settings = lambda *a, **k: (lambda f: f)\n"}),
     _case("tamper_fake_graders", "wrong MLP; a fake graders.transformer_block whose checks pass everything",
           wrong_mlp=True, cells={"test_attention_head": FAKE_GRADERS + PATCH_TORCH}, scores={},
-          flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
+          flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING,
+                 "test_input_checks": TAMPERING}),
     _case("tamper_judge_client", "honest code; the kernel's judge client patched to skip every check",
           cells={"test_attention_head": "import _llmt_judge.client\n_llmt_judge.client.run_check = lambda *a, **k: None\n"},
-          scores={}, flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING}),
+          scores={}, flags={"test_attention_head": TAMPERING, "test_mlp": TAMPERING, "test_transformer_block": TAMPERING,
+                            "test_input_checks": TAMPERING}),
     _case("tamper_showtraceback", "wrong MLP; IPython's showtraceback overridden so errors leave no output",
           wrong_mlp=True, cells={"test_attention_head": "get_ipython().showtraceback = lambda *a, **k: None\n"},
           messages={"test_mlp": r"MLP differs"}),

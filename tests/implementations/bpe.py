@@ -359,10 +359,23 @@ def gpt4_calls_core_bpe(mergeable_ranks, special_tokens, pattern):
     return tok
 
 
-PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4 = (
+PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4, INPUTS = (
     "check_get_pair_counts", "check_merge", "check_train_bpe", "check_train_bpe_speed", "check_tokenizer",
-    "check_gpt4_tokenizer")
-ALL = (PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4)
+    "check_gpt4_tokenizer", "check_input_checks")
+ALL = (PAIRS, MERGE, TRAIN, SPEED, TOKENIZER, GPT4, INPUTS)
+
+
+def train_bpe_clamped(text, vocab_size, special_tokens=[]):
+    """The reference's training, but a vocab_size too small for the bytes and special tokens is
+    quietly raised to the smallest one (no ValueError)."""
+    return reference.train_bpe(text, max(vocab_size, 256 + len(special_tokens)), special_tokens)
+
+
+class TokenizerSkipsUnknownIds(reference.Tokenizer):
+    """Decodes the known ids and leaves the unknown ones out, instead of raising ValueError."""
+
+    def decode(self, ids):
+        return reference.Tokenizer.decode(self, [i for i in ids if i in self.vocab])
 
 
 def merge_in_place(ids, pair, new_id):
@@ -404,7 +417,11 @@ WRONG = {
     "pair_counts_skip_overlaps": (impl(get_pair_counts=pair_counts_non_overlapping), PAIRS, _others(PAIRS)),
     "pair_counts_empty_the_list": (impl(get_pair_counts=pair_counts_popping), PAIRS, _others(PAIRS)),
     "merge_rewrites_the_list": (impl(merge=merge_in_place), MERGE, _others(MERGE)),
-    "no_value_error_for_small_vocab": (impl(train_bpe=_train_with(check_size=False)), TRAIN, _others(TRAIN, SPEED)),
+    # the input checks (Task 7) are a part of their own: a missing ValueError costs that part only
+    "no_value_error_for_small_vocab": (impl(train_bpe=train_bpe_clamped), INPUTS, _others(INPUTS)),
+    "no_value_error_for_small_vocab_naive": (impl(train_bpe=_train_with(check_size=False)), INPUTS,
+                                             _others(INPUTS, SPEED)),
+    "no_value_error_for_unknown_ids": (impl(Tokenizer=TokenizerSkipsUnknownIds), INPUTS, _others(INPUTS)),
     "bytes_taken_as_ids": (impl(Tokenizer=TokenizerBytesAreIds, gpt4_tokenizer=gpt4_with(TokenizerBytesAreIds)),
                            GPT4, _others(GPT4)),
     "gpt4_calls_tiktoken": (impl(gpt4_tokenizer=gpt4_calls_tiktoken), GPT4, _others(GPT4)),

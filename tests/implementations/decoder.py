@@ -12,7 +12,8 @@ from solutions import decoder as reference
 from solutions.multi_head_attention import MultiHeadAttention
 from solutions.transformer_block import TransformerBlock
 
-GPT, LOAD, GENERATE, COUNT = "check_gpt", "check_load_gpt2_weights", "check_generate", "check_count_parameters"
+GPT, LOAD, GENERATE, COUNT, INPUTS = ("check_gpt", "check_load_gpt2_weights", "check_generate", "check_count_parameters",
+                                     "check_input_checks")
 
 
 def implementation(**changes):
@@ -184,6 +185,16 @@ def _generate_variant(one_token=False, crop=True, temperature_ignored=False, glo
     return Variant
 
 
+class NoContextCheck(reference.GPT):
+    """The right model, but more tokens than the context window are not rejected: wpe fails with IndexError."""
+
+    def forward(self, token_ids):
+        x = self.drop(self.wte(token_ids) + self.wpe(torch.arange(token_ids.size(1))))
+        for block in self.blocks:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
 def count_untied(config):
     return reference.count_parameters(config) + config.vocab_size * config.embedding_dim
 
@@ -197,5 +208,7 @@ WRONG = {
     "generate_does_not_crop": (implementation(GPT=_generate_variant(crop=False)), GENERATE, (GPT, LOAD, COUNT)),
     "temperature_ignored": (implementation(GPT=_generate_variant(temperature_ignored=True)), GENERATE, (GPT, LOAD, COUNT)),
     "sampling_ignores_generator": (implementation(GPT=_generate_variant(global_rng=True)), GENERATE, (GPT, LOAD, COUNT)),
-    "count_untied_lm_head": (implementation(count_parameters=count_untied), COUNT, (GPT, LOAD, GENERATE)),
+    "count_untied_lm_head": (implementation(count_parameters=count_untied), COUNT, (GPT, LOAD, GENERATE, INPUTS)),
+    # the input check (Task 5) is a part of its own: a missing ValueError costs that part only
+    "no_context_check": (implementation(GPT=NoContextCheck), INPUTS, (GPT, LOAD, GENERATE, COUNT)),
 }

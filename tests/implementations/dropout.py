@@ -121,14 +121,14 @@ def attention_dropout_before_softmax(attn, x, p, training):
 # ------------------------------------------------------------------ DropoutGPT
 
 def make_gpt(drop=reference.dropout, attention=None, embeddings=True, attn_branch=True, mlp_branch=True,
-             eval_too=False, use_modules=False):
+             eval_too=False, use_modules=False, context_check=True):
     """A DropoutGPT whose forward uses `drop` and `attention`; each flag removes or bends one thing."""
     attention = attention or reference.attention_with_dropout
 
     class DropoutGPT(reference.DropoutGPT):
         def forward(self, token_ids):
             T = token_ids.size(-1)
-            if T > self.config.context_window_size:
+            if context_check and T > self.config.context_window_size:
                 raise ValueError("too long")
             p, training = self.config.dropout, self.training or eval_too
             x = self.wte(token_ids) + self.wpe(torch.arange(T))
@@ -173,7 +173,8 @@ CORRECT = {
 
 DROPOUT, ATTENTION = "check_dropout", "check_attention_with_dropout"
 GPT_EVAL, GPT_TRAIN = "check_dropout_gpt_eval", "check_dropout_gpt_training"
-ALL = (DROPOUT, ATTENTION, GPT_EVAL, GPT_TRAIN)
+INPUTS = "check_input_checks"
+ALL = (DROPOUT, ATTENTION, GPT_EVAL, GPT_TRAIN, INPUTS)
 
 
 def _wrong(part, **changed):
@@ -185,8 +186,11 @@ WRONG = {
     "dropout_without_rescaling": _wrong(DROPOUT, dropout=_dropout(scale=False)),
     "dropout_active_in_eval_mode": _wrong(DROPOUT, dropout=_dropout(in_eval=True)),
     "dropout_keeps_with_probability_p": _wrong(DROPOUT, dropout=_dropout(bernoulli_p=True)),
-    "dropout_accepts_p_1": _wrong(DROPOUT, dropout=_dropout(validate=False)),
-    "dropout_calls_torch": _wrong(DROPOUT, dropout=dropout_torch),
+    # the input checks (Task 4) are a part of their own: a missing ValueError costs that part only
+    "dropout_accepts_p_1": _wrong(INPUTS, dropout=_dropout(validate=False)),
+    "gpt_without_context_check": _wrong(INPUTS, gpt=make_gpt(context_check=False)),
+    # torch's dropout also accepts p = 1, so it loses the input checks as well
+    "dropout_calls_torch": (_impl(dropout=dropout_torch), DROPOUT, (ATTENTION, GPT_EVAL, GPT_TRAIN)),
     "dropout_in_place": _wrong(DROPOUT, dropout=dropout_in_place),
     "dropout_shared_by_neighbours": _wrong(DROPOUT, dropout=dropout_shared_by_neighbours),
     # attention

@@ -14,7 +14,7 @@ from solutions import multi_head_attention as reference
 
 def split_by_permute(x, num_heads):
     B, T, E = x.shape
-    if E % num_heads:
+    if num_heads <= 0 or E % num_heads:
         raise ValueError("E must be divisible by num_heads")
     return x.reshape(B, T, num_heads, -1).permute(0, 2, 1, 3)
 
@@ -28,8 +28,8 @@ class LoopOverHeads(nn.Module):
 
     def __init__(self, embedding_dim, num_heads, dropout=0.0):
         super().__init__()
-        if embedding_dim % num_heads:
-            raise ValueError("embedding_dim must be divisible by num_heads")
+        if min(embedding_dim, num_heads) <= 0 or embedding_dim % num_heads:
+            raise ValueError("embedding_dim must be a positive multiple of num_heads")
         self.h = num_heads
         self.q_proj, self.k_proj = nn.Linear(embedding_dim, embedding_dim), nn.Linear(embedding_dim, embedding_dim)
         self.v_proj, self.o_proj = nn.Linear(embedding_dim, embedding_dim), nn.Linear(embedding_dim, embedding_dim)
@@ -72,9 +72,13 @@ def split_no_value_error(x, num_heads):
 
 
 def _mha(split=reference.split_heads, merge=reference.merge_heads, scale=None, causal=True, validate=True):
+    """validate: True (the reference's checks), False (none) or "divisible" (only E % num_heads, so that
+    num_heads=0 is a ZeroDivisionError and negative sizes pass)."""
     class MHA(reference.MultiHeadAttention):
         def __init__(self, embedding_dim, num_heads, dropout=0.0):
-            if validate:
+            if validate == "divisible" and embedding_dim % num_heads:
+                raise ValueError("embedding_dim must be divisible by num_heads")
+            if validate is True:
                 super().__init__(embedding_dim, num_heads, dropout)
             else:
                 nn.Module.__init__(self)
@@ -90,7 +94,7 @@ def _mha(split=reference.split_heads, merge=reference.merge_heads, scale=None, c
 
 
 R = reference
-SPLIT, MHA = "check_split_merge_heads", "check_multi_head_attention"
+SPLIT, MHA, INPUTS = "check_split_merge_heads", "check_multi_head_attention", "check_input_checks"
 
 # name -> (triple, the check that must fail, the checks that must still pass)
 WRONG = {
@@ -103,5 +107,8 @@ WRONG = {
     "module_merges_in_wrong_order": ((R.split_heads, R.merge_heads, _mha(merge=merge_wrong_order)), MHA, (SPLIT,)),
     "scaled_by_embedding_dim": ((R.split_heads, R.merge_heads, _mha(scale=lambda x: x.size(-1) ** -0.5)), MHA, (SPLIT,)),
     "not_causal": ((R.split_heads, R.merge_heads, _mha(causal=False)), MHA, (SPLIT,)),
-    "no_value_error": ((split_no_value_error, R.merge_heads, _mha(split=split_no_value_error, validate=False)), SPLIT, ()),
+    # the input checks (Task 3) are a part of their own: a missing ValueError costs that part only
+    "no_value_error": ((split_no_value_error, R.merge_heads, _mha(split=split_no_value_error, validate=False)), INPUTS,
+                       (SPLIT, MHA)),
+    "only_divisibility_checked": ((R.split_heads, R.merge_heads, _mha(validate="divisible")), INPUTS, (SPLIT, MHA)),
 }

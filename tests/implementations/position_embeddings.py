@@ -87,8 +87,16 @@ def close_far_diagonals(sim, threshold):
     return sums["close"] / counts["close"], sums["far"] / counts["far"]
 
 
+def sinusoidal_rejects_zero_positions(num_positions, dim):
+    """The reference, but no positions is a ValueError: the notebook accepts that as well as an empty table."""
+    if num_positions == 0:
+        raise ValueError("no positions: nothing to embed")
+    return reference.sinusoidal_position_embeddings(num_positions, dim)
+
+
 CORRECT = {
     "reference": REFERENCE,
+    "zero_positions_rejected": {**REFERENCE, "sinusoidal_position_embeddings": sinusoidal_rejects_zero_positions},
     "loops_and_epsilon": {
         "sinusoidal_position_embeddings": sinusoidal_loops_float32,
         "cosine_similarity_matrix": cosine_with_epsilon,
@@ -112,6 +120,13 @@ def sinusoidal_halves_concatenated(num_positions, dim):
         raise ValueError("bad sizes")
     angles = np.arange(num_positions)[:, None] / 10000 ** (np.arange(0, dim, 2) / dim)
     return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)
+
+
+def sinusoidal_empty_list_for_zero_positions(num_positions, dim):
+    """Right for every size but 0, where it returns a flat empty array, not a table of shape (0, dim)."""
+    if num_positions == 0:
+        return np.array([])
+    return reference.sinusoidal_position_embeddings(num_positions, dim)
 
 
 def sinusoidal_odd_dim_accepted(num_positions, dim):
@@ -217,7 +232,8 @@ SINUSOIDAL, COSINE, POSITIONS, CLOSE_FAR = (
     "check_sinusoidal_position_embeddings", "check_cosine_similarity_matrix",
     "check_token_positions", "check_close_far_similarity",
 )
-ALL = (SINUSOIDAL, COSINE, POSITIONS, CLOSE_FAR)
+INPUTS = "check_input_checks"
+ALL = (SINUSOIDAL, COSINE, POSITIONS, CLOSE_FAR, INPUTS)
 
 
 def _wrong(part, fn, name):
@@ -227,14 +243,16 @@ def _wrong(part, fn, name):
 # name -> (functions, the check that must fail, the checks that must still pass)
 WRONG = {
     "sin_cos_halves_concatenated": _wrong("sinusoidal_position_embeddings", sinusoidal_halves_concatenated, SINUSOIDAL),
-    "odd_dim_accepted": _wrong("sinusoidal_position_embeddings", sinusoidal_odd_dim_accepted, SINUSOIDAL),
+    "zero_positions_flat": _wrong("sinusoidal_position_embeddings", sinusoidal_empty_list_for_zero_positions, SINUSOIDAL),
+    # the input checks (Task 5) are a part of their own: a missing ValueError costs that part only
+    "odd_dim_accepted": _wrong("sinusoidal_position_embeddings", sinusoidal_odd_dim_accepted, INPUTS),
     "rows_not_normalised": _wrong("cosine_similarity_matrix", cosine_not_normalised, COSINE),
     "nan_for_zero_rows": _wrong("cosine_similarity_matrix", cosine_nan_for_zero_rows, COSINE),
     "columns_normalised": _wrong("cosine_similarity_matrix", cosine_normalises_columns, COSINE),
     "first_position_only": _wrong("token_positions", positions_first_only, POSITIONS),
     "diagonal_in_close_mean": _wrong("close_far_similarity", _close_far(include_diagonal=True), CLOSE_FAR),
     "threshold_off_by_one": _wrong("close_far_similarity", _close_far(strict=True), CLOSE_FAR),
-    "negative_threshold_accepted": _wrong("close_far_similarity", close_far_no_value_error, CLOSE_FAR),
+    "negative_threshold_accepted": _wrong("close_far_similarity", close_far_no_value_error, INPUTS),
     "cosine_calls_sklearn": _wrong("cosine_similarity_matrix", cosine_calls_sklearn, COSINE),
     "cosine_calls_scipy": _wrong("cosine_similarity_matrix", cosine_calls_scipy, COSINE),
     "cosine_changes_X_in_place": _wrong("cosine_similarity_matrix", cosine_scales_input_in_place, COSINE),

@@ -52,6 +52,8 @@ class TwoStepBlock(nn.Module):
 
     def __init__(self, embedding_dim, num_heads=1, dropout=0.0):
         super().__init__()
+        if num_heads != 1:
+            raise ValueError(f"one head only, got num_heads={num_heads}")
         self.ln_1, self.ln_2 = nn.LayerNorm(embedding_dim), nn.LayerNorm(embedding_dim)
         self.attn, self.mlp = EinsumHead(embedding_dim), FunctionalMLP(embedding_dim)
 
@@ -104,7 +106,14 @@ class SharedLayerNormBlock(reference.TransformerBlock):
         return x + self.mlp(self.ln_1(x))
 
 
-HEAD, MLP, BLOCK = "check_attention_head", "check_mlp", "check_transformer_block"
+class SeveralHeadsAcceptedBlock(reference.TransformerBlock):
+    """The right block, but num_heads is ignored instead of rejected: TransformerBlock(8, num_heads=2) runs one head."""
+
+    def __init__(self, embedding_dim, num_heads=1, dropout=0.0):
+        super().__init__(embedding_dim, 1, dropout)
+
+
+HEAD, MLP, BLOCK, INPUTS = "check_attention_head", "check_mlp", "check_transformer_block", "check_input_checks"
 R = reference
 
 # name -> (triple, the check that must fail, the checks that must still pass)
@@ -114,5 +123,7 @@ WRONG = {
     "missing_mlp_residual": ((R.AttentionHead, R.MLP, NoMLPResidualBlock), BLOCK, (HEAD, MLP)),
     "attention_not_causal": ((NotCausalHead, R.MLP, R.TransformerBlock), HEAD, (MLP, BLOCK)),
     "projections_without_bias": ((NoBiasHead, R.MLP, R.TransformerBlock), HEAD, (MLP,)),
-    "ln_1_used_twice": ((R.AttentionHead, R.MLP, SharedLayerNormBlock), BLOCK, (HEAD, MLP)),
+    "ln_1_used_twice": ((R.AttentionHead, R.MLP, SharedLayerNormBlock), BLOCK, (HEAD, MLP, INPUTS)),
+    # the input check (Task 4) is a part of its own: a missing ValueError costs that part only
+    "several_heads_accepted": ((R.AttentionHead, R.MLP, SeveralHeadsAcceptedBlock), INPUTS, (HEAD, MLP, BLOCK)),
 }

@@ -148,6 +148,8 @@ def loss_detached(logits, targets):
 
 def _init(residual="ok", biases="zero", layernorm=True, embeddings=True):
     def init_gpt_weights(model, num_layers):
+        if num_layers < 1:
+            raise ValueError("num_layers must be at least 1")
         scaled = 0.02 / math.sqrt(2 * num_layers)
         for name, m in model.named_modules():
             if isinstance(m, nn.Linear):
@@ -174,6 +176,8 @@ def init_untied(model, num_layers):
 
 def init_uniform(model, num_layers):
     """Right std, wrong law: uniform on [-a, a] with a = std * sqrt(3)."""
+    if num_layers < 1:
+        raise ValueError("num_layers must be at least 1")
     for name, m in model.named_modules():
         if isinstance(m, (nn.Linear, nn.Embedding)):
             std = 0.02 / math.sqrt(2 * num_layers) if name.endswith(("o_proj", "fc_out")) else 0.02
@@ -200,9 +204,31 @@ def _estimate(eval_mode=True, no_grad=True, reduce="mean", back_to_train=True, i
     return estimate_loss
 
 
-BATCH, LOSS, INIT, ESTIMATE = "check_get_batch", "check_lm_loss", "check_init_gpt_weights", "check_estimate_loss"
-OTHERS = {BATCH: (LOSS, INIT, ESTIMATE), LOSS: (BATCH, INIT, ESTIMATE), INIT: (BATCH, LOSS, ESTIMATE),
-          ESTIMATE: (BATCH, LOSS, INIT)}
+BATCH, LOSS, INIT, ESTIMATE, INPUTS = ("check_get_batch", "check_lm_loss", "check_init_gpt_weights",
+                                      "check_estimate_loss", "check_input_checks")
+ALL = (BATCH, LOSS, INIT, ESTIMATE, INPUTS)
+OTHERS = {part: tuple(p for p in ALL if p != part) for part in ALL}
+
+
+def get_batch_unchecked(data, batch_size, context_window_size, generator=None):
+    """The right batches, but no ValueError: sizes below 1 give empty tensors, a stream too short for a
+    window fails inside torch.randint (RuntimeError)."""
+    T = context_window_size
+    starts = torch.randint(len(data) - T, (batch_size,), generator=generator)
+    index = starts[:, None] + torch.arange(T)
+    return data[index], data[index + 1]
+
+
+def lm_loss_counts_only(logits, targets):
+    """The right loss, but checks only the number of targets, not their shape."""
+    if logits.shape[:-1].numel() != targets.numel():
+        raise ValueError("one target per position")
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+
+
+def init_clamps_num_layers(model, num_layers):
+    """GPT-2's init, but num_layers below 1 is taken as 1 instead of rejected."""
+    reference.init_gpt_weights(model, max(num_layers, 1))
 
 # name -> (functions that differ from the reference, the check that must fail)
 _WRONG = {
@@ -224,5 +250,9 @@ _WRONG = {
     "estimate_sums_batches": ({"estimate_loss": _estimate(reduce="sum")}, ESTIMATE),
     "estimate_leaves_eval_mode": ({"estimate_loss": _estimate(back_to_train=False)}, ESTIMATE),
     "estimate_returns_tensor": ({"estimate_loss": _estimate(item=False)}, ESTIMATE),
+    # the input checks (Task 5) are a part of their own: a missing ValueError costs that part only
+    "get_batch_without_value_error": ({"get_batch": get_batch_unchecked}, INPUTS),
+    "lm_loss_checks_only_the_count": ({"lm_loss": lm_loss_counts_only}, INPUTS),
+    "init_without_value_error": ({"init_gpt_weights": init_clamps_num_layers}, INPUTS),
 }
 WRONG = {name: ({**REFERENCE, **changed}, part, OTHERS[part]) for name, (changed, part) in _WRONG.items()}

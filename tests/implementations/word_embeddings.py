@@ -202,7 +202,22 @@ def most_similar_dot_product(embeddings, token2id, id2token, word, k):
 
 VOCAB, DATASET, MODEL, TRAIN, NEIGHBOURS = (
     "check_vocabulary", "check_dataset", "check_model", "check_train_epoch", "check_most_similar")
-ALL = (VOCAB, DATASET, MODEL, TRAIN, NEIGHBOURS)
+INPUTS = "check_input_checks"
+ALL = (VOCAB, DATASET, MODEL, TRAIN, NEIGHBOURS, INPUTS)
+
+
+class DatasetClampsSizes(reference.TokenDataset):
+    """Right windows, but a window or stride below 1 is quietly taken as 1 (no ValueError)."""
+
+    def __init__(self, words, token2id, context_window_size=6, stride=4):
+        super().__init__(words, token2id, max(context_window_size, 1), max(stride, 1))
+
+
+class ModelClampsSizes(reference.NeuralLanguageModel):
+    """The right model, but sizes below 1 are quietly taken as 1 (no ValueError)."""
+
+    def __init__(self, vocab_size, embedding_dim, context_window_size, hidden_dim=256):
+        super().__init__(*(max(n, 1) for n in (vocab_size, embedding_dim, context_window_size, hidden_dim)))
 
 
 def _wrong(part, obj, check):
@@ -225,4 +240,7 @@ WRONG = {
     "returns_last_batch_loss": _wrong("train_epoch", _train_epoch(mean=False), TRAIN),
     "neighbours_include_the_word": _wrong("most_similar", most_similar_keeps_word, NEIGHBOURS),
     "neighbours_by_dot_product": _wrong("most_similar", most_similar_dot_product, NEIGHBOURS),
+    # the input checks (Task 6) are a part of their own: a missing ValueError costs that part only
+    "dataset_without_value_error": _wrong("TokenDataset", DatasetClampsSizes, INPUTS),
+    "model_without_value_error": _wrong("NeuralLanguageModel", ModelClampsSizes, INPUTS),
 }
