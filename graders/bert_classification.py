@@ -18,6 +18,13 @@ Oracles:
   setting B to random values, the logits of the original model with every adapted weight replaced by
   W + (alpha / r) B A;
 - evaluation: scikit-learn's `accuracy_score` and float64 cross-entropy over every example.
+
+The tasks ask for no input checks, so there is no input-checks part; the edge cases each part
+probes are listed in `EDGES` and stated in the notebook (graders/contract.py).
+Hands out: BERT encoders and classifiers built where the student's code runs (twins of the judge's,
+by their weights); for `evaluate`, the judge's toy `Scorer` and its DataLoader by reference, after the
+expected values were computed with them (the strict wire lets the student's code call them and read
+their public attributes only); a fresh one for every example.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from transformers import BertConfig, BertModel
 
 from solutions import bert_classification as reference
 
+from .contract import Edge
 from .judge import judged
 from .properties import assert_tensor_close, grading, manual_seed, run_property, student_isinstance, student_module
 from .properties import type_name
@@ -45,6 +53,30 @@ from .wire import remote
 #: The accuracy each model trained in the notebook must reach on the whole offline test set.
 ACCURACY_BAR = 0.8
 VOCAB = 60
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_bert_classifier": (
+        Edge("a single class (`num_classes = 1`)"),
+        Edge("`dropout=0.0`, and `dropout=None` (the encoder's `hidden_dropout_prob`)"),
+        Edge("`input_ids` alone, without `attention_mask` or `token_type_ids`"),
+    ),
+    "check_freeze_embeddings_and_attention": (
+        Edge("an encoder of a single layer"),
+        Edge("a head whose weight was frozen before the call (it stays frozen)"),
+    ),
+    "check_apply_lora": (
+        Edge("the default arguments"),
+        Edge("rank `r = 1` and `alpha = 1`"),
+        Edge("`target_modules` of a single name (`(\"value\",)`) or all three of `query`, `key` and `value`"),
+    ),
+    "check_evaluate": (
+        Edge("a loader of a single example"),
+        Edge("a last batch smaller than the others"),
+        Edge("a model that comes in training mode (with dropout) or in eval mode"),
+        Edge("two to four classes"),
+    ),
+}
 
 
 class Encoder(NamedTuple):

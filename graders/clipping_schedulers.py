@@ -11,6 +11,12 @@ the student's code runs (`student_module("torch")`) and their gradients read bac
 
 Gradients are drawn with entries of magnitude at least half their scale, so the 1e-6 that torch
 adds to the norm changes the factor by far less than the tolerance.
+
+The edge cases each part probes are listed in `EDGES` and stated in the notebook; the invalid
+arguments (`max_norm <= 0`, a negative step or warmup, `total_steps < 1`, warmup longer than the run)
+are graded apart, in `check_input_checks` (graders/contract.py), and no computation part tries them.
+Hands out: parameters built where the student's code runs, with gradients copied there by value (and
+read back); steps and counts by value; nothing of the judge's own.
 """
 
 from __future__ import annotations
@@ -25,9 +31,27 @@ from hypothesis import strategies as st
 
 from solutions import clipping_schedulers as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import assert_tensor_close, expect_value_error, grading, run_property, student_module
+from .properties import assert_tensor_close, grading, run_property, student_module
 from .wire import remote
+
+
+_SCHEDULE_EDGES = (Edge("`warmup_steps = 0`, `warmup_steps = total_steps` and `total_steps = 1`"),
+                   Edge("every step from 0 to `total_steps`, both included"))
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_clip_grad_norm": (
+        Edge("parameters without a gradient, and no gradient at all (the result is `torch.tensor(0.0)`)"),
+        Edge("0-dimensional parameters"),
+        Edge("float32 and float64 gradients"),
+        Edge("`norm_type` 1, 2 and `math.inf`"),
+        Edge("`max_norm` from `1e-4` (almost everything clipped) to `1e6` (nothing clipped)"),
+        Edge("a single tensor instead of an iterable, and an iterator that can be read only once"),
+    ),
+    "check_linear_warmup_lambda": _SCHEDULE_EDGES,
+    "check_cosine_warmup_lambda": (*_SCHEDULE_EDGES, Edge("`num_cycles` of 0.25, 0.5 (also by default), 1.0 and 1.5")),
+}
 
 
 # ------------------------------------------------------------------------------------- clipping
@@ -136,11 +160,6 @@ def check_clip_grad_norm(clip_grad_norm) -> None:
     got = clip_grad_norm(_one_pass(nothing), 1.0)
     if not isinstance(got, torch.Tensor) or got.numel() != 1 or got.item() != 0.0:
         raise AssertionError(f"with no gradients at all, return torch.tensor(0.0), got {got!r}")
-    for max_norm in (0.0, -1.0):
-        p = torch.nn.Parameter(torch.ones(2))
-        p.grad = torch.ones(2)
-        params = _student_parameters([p])
-        expect_value_error(lambda: clip_grad_norm(params, max_norm), f"clip_grad_norm with max_norm={max_norm}")
 
 
 # ------------------------------------------------------------------------------------ schedules
@@ -181,10 +200,6 @@ def _agrees_at_every_step(fn, args_of, expected, reference_fn, what):
             raise AssertionError(f"{what}: at step {step} expected {e:.10g}, got {got:.10g}")
 
 
-BAD_SCHEDULES = [((-1, 2, 6), "step=-1"), ((0, -1, 6), "warmup_steps=-1"), ((0, 7, 6), "warmup_steps=7 > total_steps=6"),
-                 ((0, 0, 0), "total_steps=0")]
-
-
 @judged
 def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
     """Part 2: linear warmup then linear decay, vs get_linear_schedule_with_warmup at every step."""
@@ -199,8 +214,6 @@ def check_linear_warmup_lambda(linear_warmup_lambda) -> None:
                               reference.linear_warmup_lambda, f"linear_warmup_lambda(step, warmup_steps={warmup}, total_steps={total})")
 
     run_property("linear_warmup_lambda vs transformers' get_linear_schedule_with_warmup", matches_transformers)
-    for args, what in BAD_SCHEDULES:
-        expect_value_error(lambda: linear_warmup_lambda(*args), f"linear_warmup_lambda with {what}")
 
 
 @judged
@@ -222,5 +235,36 @@ def check_cosine_warmup_lambda(cosine_warmup_lambda) -> None:
                               f"cosine_warmup_lambda(step, warmup_steps={warmup}, total_steps={total}, num_cycles={num_cycles})")
 
     run_property("cosine_warmup_lambda vs transformers' get_cosine_schedule_with_warmup", matches_transformers)
-    for args, what in BAD_SCHEDULES:
-        expect_value_error(lambda: cosine_warmup_lambda(*args), f"cosine_warmup_lambda with {what}")
+
+
+# --------------------------------------------------------------------------------- input checks
+
+def _with_gradient():
+    """[a parameter of two ones whose gradient is two ones], built where the student's code runs."""
+    p = torch.nn.Parameter(torch.ones(2))
+    p.grad = torch.ones(2)
+    return _student_parameters([p])
+
+
+#: (arguments, what is wrong with them) of the schedules, tried on both
+BAD_SCHEDULES = [((-1, 2, 6), "a negative `step`"), ((0, -1, 6), "a negative `warmup_steps`"),
+                 ((0, 7, 6), "`warmup_steps > total_steps`"), ((0, 0, 0), "`total_steps < 1`")]
+
+#: the invalid calls Task 4 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`clip_grad_norm(params, 0.0)`: `max_norm = 0` raises `ValueError`",
+               lambda f: f["clip_grad_norm"](_with_gradient(), 0.0)),
+    InputCheck("`clip_grad_norm(params, -1.0)`: a negative `max_norm` raises `ValueError`",
+               lambda f: f["clip_grad_norm"](_with_gradient(), -1.0)),
+    *(InputCheck(f"`{name}({', '.join(map(str, args))})`: {what} raises `ValueError`",
+                 lambda f, name=name, args=args: f[name](*args))
+      for name in ("linear_warmup_lambda", "cosine_warmup_lambda") for args, what in BAD_SCHEDULES),
+)
+
+
+@judged
+def check_input_checks(clip_grad_norm, linear_warmup_lambda, cosine_warmup_lambda) -> None:
+    """Part 4: the ValueErrors of Tasks 1 to 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, clip_grad_norm=clip_grad_norm, linear_warmup_lambda=linear_warmup_lambda,
+                     cosine_warmup_lambda=cosine_warmup_lambda)

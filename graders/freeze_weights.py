@@ -13,6 +13,13 @@ for the function it grades, so a mistake costs the points of its own part only. 
 - make_optimizer: exactly the trainable parameters, once each; weight decay 0 on biases and
   LayerNorm parameters, `weight_decay` on the Linear weights; and frozen parameters of a model that
   already holds (zero) gradients do not drift over training steps.
+
+The edge cases each part probes are listed in `EDGES` and stated in the notebook; the invalid
+arguments (a layer index out of range, negative included, rejected before anything is frozen; a part
+that is not an attention projection; `lr <= 0`; a negative `weight_decay`) are graded apart, in
+`check_input_checks` (graders/contract.py), and no computation part tries them.
+Hands out: tiny GPT-Neo models built where the student's code runs from the judge's weights (a fresh
+one per call), and optimizers built there over their parameters; nothing of the judge's own.
 """
 
 from __future__ import annotations
@@ -28,13 +35,31 @@ from torch import nn
 
 from solutions import freeze_weights as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import expect_value_error, grading, on_one_thread, run_property
+from .properties import grading, on_one_thread, run_property
 from .properties import student_isinstance, student_module, type_name
 from .wire import is_proxy, remote
 
 VOCAB, LAYERS = 61, 4
 PARTS = ("q_proj", "k_proj", "v_proj", "out_proj")
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_freeze_attention": (
+        Edge("an empty `layer_indices` (nothing is frozen)"),
+        Edge("layer indices in any order"),
+        Edge("the default `parts`, a single projection, or all four with `out_proj` (whose bias is frozen too)"),
+    ),
+    "check_count_parameters": (
+        Edge("a tied and an untied `lm_head`"),
+        Edge("nothing frozen at all"),
+    ),
+    "check_make_optimizer": (
+        Edge("`weight_decay = 0.0`"),
+        Edge("a model that already holds zero gradients from earlier training"),
+    ),
+}
 
 
 def _config(tie: bool) -> dict:
@@ -187,9 +212,6 @@ def check_freeze_attention(freeze_attention) -> None:
 
     run_property("freeze_attention freezes the right parameters", flags_match_reference)
     run_property("frozen parameters do not train", frozen_stay_the_rest_moves)
-    expect_value_error(lambda: freeze_attention(student_model(), [LAYERS]), f"layer index {LAYERS} of a {LAYERS}-layer model")
-    expect_value_error(lambda: freeze_attention(student_model(), [0, LAYERS + 3]), f"layer index {LAYERS + 3} of a {LAYERS}-layer model")
-    expect_value_error(lambda: freeze_attention(student_model(), [0], parts=["c_fc"]), "parts=['c_fc'] (not an attention projection)")
 
 
 # ---------------------------------------------------------------------------------------- part 2
@@ -330,6 +352,55 @@ def check_make_optimizer(make_optimizer) -> None:
 
     run_property("make_optimizer parameter groups", holds_the_trainable_parameters)
     run_property("frozen parameters do not drift", frozen_do_not_drift)
-    expect_value_error(lambda: make_optimizer(student_model(), 0.0, 0.1), "lr=0")
-    expect_value_error(lambda: make_optimizer(student_model(), -1e-3, 0.1), "lr=-0.001")
-    expect_value_error(lambda: make_optimizer(student_model(), 1e-3, -0.1), "weight_decay=-0.1")
+
+
+# ---------------------------------------------------------------------------------------- part 4
+
+def _model():
+    """A fresh 4-layer tiny GPT-Neo where the student's code runs; an error here is not the input check's answer."""
+    try:
+        return student_model()
+    except Exception as exc:
+        raise RuntimeError(f"building a tiny GPT-Neo raised {type(exc).__name__}: {exc}") from None
+
+
+def _rejects_before_freezing(freeze_attention, layer_indices, **kwargs):
+    """freeze_attention(a fresh model, layer_indices, **kwargs), which must raise ValueError before it
+    freezes anything: an AssertionError says so when it raised only after freezing some parameters."""
+    model = _model()
+    try:
+        freeze_attention(model, layer_indices, **kwargs)
+    except ValueError:
+        frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
+        if frozen:
+            raise AssertionError(f"the ValueError came after {frozen[0]} (and {len(frozen) - 1} more) had been "
+                                 "frozen: check every index and part before changing anything") from None
+        raise
+
+
+#: the invalid calls Task 4 lists, tried by check_input_checks (`model` has 4 layers)
+INPUT_CHECKS = (
+    InputCheck(f"`freeze_attention(model, [{LAYERS}])`: a layer index outside `range(num_layers)` raises `ValueError`",
+               lambda f: _rejects_before_freezing(f["freeze_attention"], [LAYERS])),
+    InputCheck("`freeze_attention(model, [-1])`: a negative index is not in `range(num_layers)` either, and raises "
+               "`ValueError`", lambda f: _rejects_before_freezing(f["freeze_attention"], [-1])),
+    InputCheck(f"`freeze_attention(model, [0, {LAYERS + 3}])`: one index out of range among good ones raises "
+               "`ValueError` before anything is frozen (layer 0 stays trainable)",
+               lambda f: _rejects_before_freezing(f["freeze_attention"], [0, LAYERS + 3])),
+    InputCheck("`freeze_attention(model, [0], parts=[\"c_fc\"])`: a part that is not an attention projection raises "
+               "`ValueError`", lambda f: _rejects_before_freezing(f["freeze_attention"], [0], parts=["c_fc"])),
+    InputCheck("`make_optimizer(model, 0.0, 0.1)`: `lr = 0` raises `ValueError`",
+               lambda f: f["make_optimizer"](_model(), 0.0, 0.1)),
+    InputCheck("`make_optimizer(model, -1e-3, 0.1)`: a negative `lr` raises `ValueError`",
+               lambda f: f["make_optimizer"](_model(), -1e-3, 0.1)),
+    InputCheck("`make_optimizer(model, 1e-3, -0.1)`: a negative `weight_decay` raises `ValueError`",
+               lambda f: f["make_optimizer"](_model(), 1e-3, -0.1)),
+)
+
+
+@judged
+@on_one_thread
+def check_input_checks(freeze_attention, make_optimizer) -> None:
+    """Part 4: the ValueErrors of Tasks 1 and 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, freeze_attention=freeze_attention, make_optimizer=make_optimizer)

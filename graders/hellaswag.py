@@ -8,6 +8,11 @@ the fixture byte-level BPE tokenizer (no padding token, like GPT-2's). The stude
 their own copies, loaded where their code runs (`load_for_student`); expected values come from the
 check's own (`load`). Contexts never end with
 whitespace and are never empty (the harness's extra rules for those are outside the contract).
+
+The tasks ask for no input checks, so there is no input-checks part; the edge cases each part
+probes are listed in `EDGES` and stated in the notebook (graders/contract.py).
+Hands out: models and tokenizers loaded where the student's code runs from the same fixtures; texts,
+items and lists by value; nothing of the judge's own.
 """
 
 from __future__ import annotations
@@ -21,8 +26,39 @@ from hypothesis import strategies as st
 
 from solutions import hellaswag as reference
 
+from .contract import Edge
 from .judge import judged
 from .properties import grading, one_thread, quiet_libraries, run_property, student_module
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_preprocess": (
+        Edge("the empty string"),
+        Edge("a lone `[` or `]`, and `[]`"),
+        Edge("`[title]` with or without a space before it, at the start, in the middle or at the end"),
+        Edge("runs of two, three or more spaces, tabs and newlines"),
+        Edge("any Unicode text"),
+    ),
+    "check_build_request": (
+        Edge("empty fields"),
+        Edge("one to five endings, some empty or made only of markup (their continuation is then `\" \"`)"),
+        Edge("a `ctx_b` is never one whose `capitalize()` differs from upper-casing its first character and "
+             "lower-casing the rest (such as `ǆ`)"),
+    ),
+    "check_continuation_logprobs": (
+        Edge("a single continuation, and the same continuation twice in one list"),
+        Edge("contexts and continuations of a single word"),
+        Edge("digits, accents, emoji and Chinese characters"),
+        Edge("GPT-2 and GPT-Neo models, with a tokenizer that has no padding token"),
+        Edge("contexts are never empty and never end with a space"),
+    ),
+    "check_evaluate": (
+        Edge("labels given as strings and as ints"),
+        Edge("items whose two best endings score within 10^-3 of each other (by sum or per character) are "
+             "never tried"),
+    ),
+}
+
 
 # ------------------------------------------------------------------------------------ inputs
 

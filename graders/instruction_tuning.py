@@ -12,6 +12,12 @@ EOS at scattered places and goes on after it.
 The student's code runs in its own process (graders/judge.py) and gets tokenizers and models built
 there the same way (`student_module("transformers")`, from the same fixtures and weights); the
 expected values come from the judge's own, which no student code ever touches.
+
+The edge cases each part probes are listed in `EDGES` and stated in the notebook; the invalid
+arguments (`max_length < 1`, a negative `max_new_tokens`) are graded apart, in `check_input_checks`
+(graders/contract.py), and no computation part tries them.
+Hands out: tokenizers and models built where the student's code runs from the same fixtures and
+weights; strings and counts by value; nothing of the judge's own.
 """
 
 from __future__ import annotations
@@ -25,14 +31,40 @@ from hypothesis import strategies as st
 
 from solutions import instruction_tuning as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import (expect_value_error, grading, manual_seed, on_one_thread, quiet_libraries, run_property,
-                         student_module)
+from .properties import grading, manual_seed, on_one_thread, quiet_libraries, run_property, student_module
 
 KEYS = ("input_ids", "attention_mask", "labels")
 # Any Unicode text (hypothesis' default alphabet: every plane, combining marks, controls), empty
 # included, and long enough to be truncated.
 TEXT = st.text(max_size=120)
+
+_TOKENIZE_EDGES = (
+    Edge("an empty question and an empty answer"),
+    Edge("any Unicode, combining marks included"),
+    Edge("texts long enough to be truncated, and a `max_length` so short that the prompt itself is cut "
+         "(down to `max_length = 1`)"),
+    Edge("a tokenizer whose pad token is the EOS, and one with a pad token of its own"),
+)
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_format_prompt": (
+        Edge("empty strings"),
+        Edge("any Unicode: accents, emoji, other scripts, control characters"),
+        Edge("no `answer`, and the empty answer `\"\"` (which still gets its space after `ANSWER:`)"),
+    ),
+    "check_tokenize_inputs": _TOKENIZE_EDGES,
+    "check_tokenize_labels": (*_TOKENIZE_EDGES,
+                              Edge("examples cut so short that no answer token is left (every label is -100)")),
+    "check_answer_question": (
+        Edge("`max_new_tokens = 1`"),
+        Edge("questions of any Unicode text"),
+        Edge("a model that never produces the EOS (the answer runs to `max_new_tokens` tokens)"),
+        Edge("a model that produces the EOS at scattered places and would go on after it: stop at the first "
+             "one, even when it is the first new token (the answer is then `\"\"`)"),
+    ),
+}
 
 
 def _tokenizers(transformers) -> dict[str, object]:
@@ -170,7 +202,6 @@ def check_tokenize_inputs(tokenize_example) -> None:
                                      f"right-padded with tokenizer.pad_token_id)")
 
     run_property("tokenize_example: input_ids and attention_mask", matches_reference)
-    expect_value_error(lambda: tokenize_example("q", "a", theirs["pad=eos"], 0), "max_length=0")
 
 
 @on_one_thread
@@ -298,3 +329,45 @@ def check_answer_question(answer_question) -> None:
                                  f"{which} model: expected {expected!r}, got {got!r}.{hint}")
 
     run_property("answer_question", matches_reference)
+
+
+# ---------------------------------------------------------------------------------------- part 5
+
+def _tokenizer_there():
+    """The notebook's tokenizer (pad = EOS), built where the student's code runs; an error here is not
+    the input check's answer."""
+    try:
+        return student_tokenizers()["pad=eos"]
+    except Exception as exc:
+        raise RuntimeError(f"loading the tokenizer raised {type(exc).__name__}: {exc}") from None
+
+
+def _random_model_there():
+    """(tokenizer, the random-init tiny GPT-2) where the student's code runs."""
+    from .profile import fixture_path
+
+    try:
+        transformers = student_module("transformers")
+        tok = transformers.AutoTokenizer.from_pretrained(str(fixture_path("qa-tuned-gpt2")))
+        tok.pad_token = tok.eos_token
+        return transformers.AutoModelForCausalLM.from_pretrained(str(fixture_path("tiny-gpt2"))).eval(), tok
+    except Exception as exc:
+        raise RuntimeError(f"loading a tiny GPT-2 raised {type(exc).__name__}: {exc}") from None
+
+
+#: the invalid calls Task 4 lists, tried by check_input_checks
+INPUT_CHECKS = (
+    InputCheck("`tokenize_example(\"q\", \"a\", tokenizer, 0)`: `max_length < 1` raises `ValueError`",
+               lambda f: f["tokenize_example"]("q", "a", _tokenizer_there(), 0)),
+    InputCheck("`answer_question(model, tokenizer, \"q\", -1)`: a negative `max_new_tokens` raises `ValueError`",
+               lambda f: f["answer_question"](*_random_model_there(), "q", -1)),
+)
+
+
+@on_one_thread
+@quiet_libraries()
+@judged
+def check_input_checks(tokenize_example, answer_question) -> None:
+    """Part 5: the ValueErrors of Tasks 2 and 3, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, tokenize_example=tokenize_example, answer_question=answer_question)

@@ -15,6 +15,13 @@ Oracles, independent of the reference's loop:
 - stride < window: token by token, each token t >= 1 scored once, in the first window that ends
   after it, from the context that window gives it (a token that starts its window has no context
   there and is not scored).
+
+The edge cases each part probes are listed in `EDGES` and stated in the notebook; the invalid
+arguments (`context_window_size < 2`, a stride outside `1..context_window_size`, fewer than two
+tokens) are graded apart, in `check_input_checks` (graders/contract.py), and no computation part
+tries them.
+Hands out: small GPT-2s built where the student's code runs from the judge's weights, and copies of
+the token ids made there; nothing of the judge's own.
 """
 
 from __future__ import annotations
@@ -30,12 +37,34 @@ from hypothesis import strategies as st
 
 from solutions import perplexity as reference
 
+from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import (assert_left_unchanged, expect_value_error, grading, on_one_thread,
-                         quiet_libraries, run_property, student_copies, student_module)
+from .properties import (assert_left_unchanged, grading, on_one_thread, quiet_libraries, run_property,
+                         student_copies, student_module)
 
 MAX_WINDOW = 48
 RTOL = 1e-4
+
+#: check -> the edge cases its properties draw or try (graders/contract.py); the notebook states each
+EDGES = {
+    "check_one_window": (
+        Edge("a text of just two tokens"),
+        Edge("a text exactly as long as the window"),
+        Edge("any `stride` from 1 to the window when the text fits in one window"),
+        Edge("a model with uniform logits over 2 to 500 tokens, whose perplexity must be exactly its vocabulary "
+             "size, with one window, non-overlapping windows or a sliding window"),
+    ),
+    "check_non_overlapping": (
+        Edge("`stride=None` and `stride=context_window_size`"),
+        Edge("a text just one token longer than the window, whose last window of a single token has no "
+             "context in its window and scores nothing"),
+        Edge("up to nine windows, the last one full or shorter"),
+    ),
+    "check_sliding_window": (
+        Edge("`stride=1`, and `stride=context_window_size - 1`"),
+        Edge("a last window shorter than the others"),
+    ),
+}
 
 
 def _config(vocab_size: int) -> dict:
@@ -166,7 +195,7 @@ def _close(got: float, expected: float, what: str, problem: Problem) -> None:
 @quiet_libraries()
 @judged
 def check_one_window(perplexity) -> None:
-    """Part 1: a text that fits in one window; the uniform model; nonsense arguments."""
+    """Part 1: a text that fits in one window; the uniform model."""
     __tracebackhide__ = True
     theirs = student_models()
 
@@ -191,12 +220,6 @@ def check_one_window(perplexity) -> None:
 
     run_property("perplexity of one window", matches_one_forward_pass)
     run_property("perplexity of a uniform model", uniform_model_gives_vocabulary_size)
-    m, ids = theirs(), _ids(Problem(20, 4, None, 0))
-    expect_value_error(lambda: perplexity(m, ids, 1), "context_window_size=1 (no token would have context)")
-    expect_value_error(lambda: perplexity(m, ids, 0), "context_window_size=0")
-    expect_value_error(lambda: perplexity(m, ids, 8, 0), "stride=0")
-    expect_value_error(lambda: perplexity(m, ids, 8, 9), "stride=9 > context_window_size=8 (tokens would be skipped)")
-    expect_value_error(lambda: perplexity(m, ids[:1], 8), "a single token (nothing to score)")
 
 
 @on_one_thread
@@ -253,3 +276,36 @@ def check_sliding_window(perplexity) -> None:
 
     run_property("sliding-window perplexity vs reference", matches_reference)
     run_property("sliding-window perplexity, token by token", each_token_scored_once)
+
+
+def _model_there():
+    """A small GPT-2 where the student's code runs; an error here is not the input check's answer."""
+    try:
+        return model_for_student()
+    except Exception as exc:
+        raise RuntimeError(f"building a small GPT-2 raised {type(exc).__name__}: {exc}") from None
+
+
+_IDS = _ids(Problem(20, 4, None, 0))
+#: the invalid calls the input-checks task lists, tried by check_input_checks (20 tokens)
+INPUT_CHECKS = (
+    InputCheck("`perplexity(model, token_ids, 1)`: `context_window_size < 2` raises `ValueError` (no token would "
+               "have context)", lambda f: f["perplexity"](_model_there(), _IDS.clone(), 1)),
+    InputCheck("`perplexity(model, token_ids, 0)`: `context_window_size = 0` raises `ValueError`",
+               lambda f: f["perplexity"](_model_there(), _IDS.clone(), 0)),
+    InputCheck("`perplexity(model, token_ids, 8, stride=0)`: `stride = 0` raises `ValueError`",
+               lambda f: f["perplexity"](_model_there(), _IDS.clone(), 8, stride=0)),
+    InputCheck("`perplexity(model, token_ids, 8, stride=9)`: a stride larger than the window raises `ValueError` "
+               "(tokens would be skipped)", lambda f: f["perplexity"](_model_there(), _IDS.clone(), 8, stride=9)),
+    InputCheck("`perplexity(model, token_ids[:1], 8)`: a single token raises `ValueError` (nothing to score)",
+               lambda f: f["perplexity"](_model_there(), _IDS[:1].clone(), 8)),
+)
+
+
+@on_one_thread
+@quiet_libraries()
+@judged
+def check_input_checks(perplexity) -> None:
+    """Part 4: the ValueErrors of the task, graded apart from the computations."""
+    __tracebackhide__ = True
+    run_input_checks(INPUT_CHECKS, perplexity=perplexity)

@@ -7,7 +7,7 @@ from graders import clipping_schedulers as checks
 from tests.implementations.clipping_schedulers import CORRECT, WRONG
 from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
-PARTS = ["check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda"]
+PARTS = ["check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda", "check_input_checks"]
 
 
 def run_parts(clip, linear, cosine, parts=PARTS):
@@ -16,6 +16,7 @@ def run_parts(clip, linear, cosine, parts=PARTS):
         "check_clip_grad_norm": lambda: checks.check_clip_grad_norm(clip),
         "check_linear_warmup_lambda": lambda: checks.check_linear_warmup_lambda(linear),
         "check_cosine_warmup_lambda": lambda: checks.check_cosine_warmup_lambda(cosine),
+        "check_input_checks": lambda: checks.check_input_checks(clip, linear, cosine),
     }, parts)
 
 
@@ -52,3 +53,14 @@ def test_calling_the_oracles_is_reported():
     assert "clip_grad_norm_" in message and "yourself" in message
     message = run_parts(*WRONG["cosine_calls_transformers"][0])["check_cosine_warmup_lambda"]
     assert "transformers.optimization" in message and "yourself" in message
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    clip, linear = WRONG["clipping_without_value_error"][0][0], WRONG["linear_without_value_errors"][0][1]
+    results = run_parts(clip, linear, CORRECT["reference"][2])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith(f"input validation (6 of {len(checks.INPUT_CHECKS)} checks failed")
+    assert "`clip_grad_norm(params, 0.0)`: `max_norm = 0` raises `ValueError`: expected ValueError, nothing was raised" in message
+    assert "`linear_warmup_lambda(0, 7, 6)`: `warmup_steps > total_steps` raises `ValueError`: expected" in message
+    assert "cosine_warmup_lambda" not in message

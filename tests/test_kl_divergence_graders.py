@@ -15,6 +15,8 @@ def run_parts(kl_divergence, js_divergence, token_distribution, next_token_kl, p
         "check_js_divergence": lambda: checks.check_js_divergence(js_divergence),
         "check_token_distribution": lambda: checks.check_token_distribution(token_distribution),
         "check_next_token_kl": lambda: checks.check_next_token_kl(next_token_kl),
+        "check_input_checks": lambda: checks.check_input_checks(kl_divergence, js_divergence, token_distribution,
+                                                                next_token_kl),
     }
     return run_checks(calls, parts)
 
@@ -56,3 +58,15 @@ def test_calling_scipy_is_reported():
 def test_failure_messages_are_deterministic():
     impls = WRONG["smoothing_breaks_normalisation"][0]
     assert run_parts(*impls, parts=("check_token_distribution",)) == run_parts(*impls, parts=("check_token_distribution",))
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(*WRONG["kl_not_validated"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith(f"input validation (5 of {len(checks.INPUT_CHECKS)} checks failed")
+    assert "`kl_divergence([0.3, 0.3], [0.5, 0.5])`: `p` summing to 0.6 raises `ValueError`: expected ValueError" in message
+    assert "js_divergence" not in message
+    message = run_parts(*WRONG["next_token_kl_no_vocabulary_check"][0], parts=("check_input_checks",))["check_input_checks"]
+    assert message.startswith(f"input validation (1 of {len(checks.INPUT_CHECKS)} checks failed")
+    assert "another vocabulary size raises `ValueError`: expected ValueError, got RuntimeError" in message

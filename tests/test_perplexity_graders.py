@@ -9,7 +9,7 @@ from graders import perplexity as checks
 from tests.implementations.perplexity import CORRECT, WRONG
 from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
-PARTS = ("check_one_window", "check_non_overlapping", "check_sliding_window")
+PARTS = ("check_one_window", "check_non_overlapping", "check_sliding_window", "check_input_checks")
 
 
 def run_parts(fn):
@@ -64,3 +64,12 @@ def test_what_the_student_code_does_to_its_model_stays_with_its_copy():
     assert run_parts(wrecks_its_model)["check_one_window"] is not None  # its own later examples suffer
     assert not m.training and reference.perplexity(m, ids, 8) == before
     assert run_parts(CORRECT["reference"]) == dict.fromkeys(PARTS)
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["no_value_errors"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith(f"input validation ({len(checks.INPUT_CHECKS)} of {len(checks.INPUT_CHECKS)} checks failed")
+    assert ("`perplexity(model, token_ids, 8, stride=9)`: a stride larger than the window raises `ValueError` "
+            "(tokens would be skipped): expected ValueError, nothing was raised") in message

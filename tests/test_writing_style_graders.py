@@ -7,7 +7,7 @@ from graders import writing_style as checks
 from tests.implementations.writing_style import CORRECT, WRONG
 from tests.parts import assert_all_fail, assert_loses_its_part, run_checks
 
-PARTS = ("check_data", "check_train_step", "check_perplexity")
+PARTS = ("check_data", "check_train_step", "check_perplexity", "check_input_checks")
 
 
 def run_parts(impl, parts=PARTS):
@@ -16,6 +16,8 @@ def run_parts(impl, parts=PARTS):
         "check_data": lambda: checks.check_data(impl["split_tokens"], impl["sample_batch"]),
         "check_train_step": lambda: checks.check_train_step(impl["train_step"]),
         "check_perplexity": lambda: checks.check_perplexity(impl["perplexity"]),
+        "check_input_checks": lambda: checks.check_input_checks(impl["split_tokens"], impl["sample_batch"],
+                                                                impl["perplexity"]),
     }
     return run_checks(calls, parts)
 
@@ -50,3 +52,15 @@ def test_messages_say_what_to_fix():
 def test_failure_messages_are_deterministic():
     impl = WRONG["perplexity_overlapping_windows"][0]
     assert run_parts(impl, ["check_perplexity"]) == run_parts(impl, ["check_perplexity"])
+
+
+def test_a_missing_input_check_costs_only_the_input_checks_part():
+    results = run_parts(WRONG["no_value_errors"][0])
+    assert [part for part, message in results.items() if message] == ["check_input_checks"]
+    message = results["check_input_checks"]
+    assert message.startswith(f"input validation ({len(checks.INPUT_CHECKS)} of {len(checks.INPUT_CHECKS)} checks failed")
+    assert ("`split_tokens([5], 0.5)`: a part would be empty, which raises `ValueError`: expected ValueError, "
+            "nothing was raised") in message
+    assert "fewer than two tokens raises `ValueError`: expected ValueError, got ZeroDivisionError" in message
+    message = run_parts(WRONG["perplexity_no_value_error"][0], ["check_input_checks"])["check_input_checks"]
+    assert message.startswith(f"input validation (3 of {len(checks.INPUT_CHECKS)} checks failed")

@@ -123,6 +123,20 @@ def linear_no_validation(step, warmup_steps, total_steps):
     return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
 
 
+def clip_no_validation(parameters, max_norm, norm_type=2.0):
+    """Right for every positive max_norm; max_norm <= 0 goes through and zeroes (or flips) the gradients."""
+    params = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.tensor(0.0)
+    total = grads_norm(grads, norm_type)
+    factor = max_norm / (total + 1e-6)
+    if factor < 1:
+        for g in grads:
+            g.mul_(factor)
+    return total
+
+
 def calls_torch_clip(parameters, max_norm, norm_type=2.0):
     if max_norm <= 0:
         raise ValueError("max_norm must be positive")
@@ -139,17 +153,19 @@ def calls_transformers_cosine(step, warmup_steps, total_steps, num_cycles=0.5):
     return get_cosine_schedule_with_warmup(optimizer, warmup_steps, total_steps, num_cycles).lr_lambdas[0](step)
 
 
-CLIP, LINEAR, COSINE = "check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda"
+CLIP, LINEAR, COSINE, INPUTS = ("check_clip_grad_norm", "check_linear_warmup_lambda", "check_cosine_warmup_lambda",
+                                "check_input_checks")
 _, REF_LINEAR, REF_COSINE = REF
 
 # name -> (triple, the check that must fail, the checks that must still pass)
 WRONG = {
-    "clipping_by_value": ((clip_by_value, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE)),
-    "clipping_returns_post_clip_norm": ((clip_returns_norm_after, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE)),
-    "clipping_calls_torch": ((calls_torch_clip, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE)),
-    "linear_warmup_off_by_one": ((REF[0], linear_warmup_off_by_one, REF_COSINE), LINEAR, (CLIP, COSINE)),
-    "linear_without_value_errors": ((REF[0], linear_no_validation, REF_COSINE), LINEAR, (CLIP, COSINE)),
-    "cosine_warmup_off_by_one": ((REF[0], REF_LINEAR, cosine_warmup_off_by_one), COSINE, (CLIP, LINEAR)),
-    "cosine_reaches_zero_too_early": ((REF[0], REF_LINEAR, cosine_zero_too_early), COSINE, (CLIP, LINEAR)),
-    "cosine_calls_transformers": ((REF[0], REF_LINEAR, calls_transformers_cosine), COSINE, (CLIP, LINEAR)),
+    "clipping_by_value": ((clip_by_value, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
+    "clipping_returns_post_clip_norm": ((clip_returns_norm_after, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
+    "clipping_calls_torch": ((calls_torch_clip, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
+    "linear_warmup_off_by_one": ((REF[0], linear_warmup_off_by_one, REF_COSINE), LINEAR, (CLIP, COSINE, INPUTS)),
+    "linear_without_value_errors": ((REF[0], linear_no_validation, REF_COSINE), INPUTS, (CLIP, LINEAR, COSINE)),
+    "clipping_without_value_error": ((clip_no_validation, REF_LINEAR, REF_COSINE), INPUTS, (CLIP, LINEAR, COSINE)),
+    "cosine_warmup_off_by_one": ((REF[0], REF_LINEAR, cosine_warmup_off_by_one), COSINE, (CLIP, LINEAR, INPUTS)),
+    "cosine_reaches_zero_too_early": ((REF[0], REF_LINEAR, cosine_zero_too_early), COSINE, (CLIP, LINEAR, INPUTS)),
+    "cosine_calls_transformers": ((REF[0], REF_LINEAR, calls_transformers_cosine), COSINE, (CLIP, LINEAR, INPUTS)),
 }

@@ -80,9 +80,9 @@ def freeze_whole_attention(model, layer_indices, parts=("q_proj", "k_proj", "v_p
 
 def freeze_counts_layers_from_one(model, layer_indices, parts=("q_proj", "k_proj", "v_proj")):
     reference.freeze_attention(model, [], parts)
+    if any(not 0 <= i < model.config.num_layers for i in layer_indices):
+        raise ValueError("bad layer")
     for i in layer_indices:
-        if not 0 <= i < model.config.num_layers:
-            raise ValueError("bad layer")
         for part in parts:
             getattr(model.transformer.h[i - 1].attn.attention, part).requires_grad_(False)
 
@@ -138,17 +138,27 @@ def optimizer_adam_l2(model, lr, weight_decay):
     return torch.optim.Adam([{"params": g["params"], "weight_decay": g["weight_decay"]} for g in groups], lr=lr)
 
 
-FREEZE, COUNT, OPT = "check_freeze_attention", "check_count_parameters", "check_make_optimizer"
+def optimizer_without_checks(model, lr, weight_decay):
+    """The reference's groups, built without its ValueErrors: lr = 0 or a negative weight decay go through."""
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=lr)
+
+
+FREEZE, COUNT, OPT, INPUTS = ("check_freeze_attention", "check_count_parameters", "check_make_optimizer",
+                              "check_input_checks")
 
 # name -> (implementation, the check that must fail, the checks that must still pass)
 WRONG = {
-    "freeze_whole_attention": ({**REFERENCE, "freeze_attention": freeze_whole_attention}, FREEZE, (COUNT, OPT)),
-    "freeze_counts_layers_from_one": ({**REFERENCE, "freeze_attention": freeze_counts_layers_from_one}, FREEZE, (COUNT, OPT)),
-    "freeze_without_checks": ({**REFERENCE, "freeze_attention": freeze_without_checks}, FREEZE, (COUNT, OPT)),
-    "count_over_state_dict": ({**REFERENCE, "count_parameters": count_over_state_dict}, COUNT, (FREEZE, OPT)),
-    "count_swapped": ({**REFERENCE, "count_parameters": count_swapped}, COUNT, (FREEZE, OPT)),
-    "optimizer_keeps_frozen_with_decay": ({**REFERENCE, "make_optimizer": optimizer_keeps_frozen_with_decay}, OPT, (FREEZE, COUNT)),
-    "optimizer_decays_everything": ({**REFERENCE, "make_optimizer": optimizer_decays_everything}, OPT, (FREEZE, COUNT)),
-    "optimizer_frozen_no_decay": ({**REFERENCE, "make_optimizer": optimizer_frozen_no_decay}, OPT, (FREEZE, COUNT)),
-    "optimizer_adam_l2": ({**REFERENCE, "make_optimizer": optimizer_adam_l2}, OPT, (FREEZE, COUNT)),
+    "freeze_whole_attention": ({**REFERENCE, "freeze_attention": freeze_whole_attention}, FREEZE, (COUNT, OPT, INPUTS)),
+    "freeze_counts_layers_from_one": ({**REFERENCE, "freeze_attention": freeze_counts_layers_from_one}, FREEZE, (COUNT, OPT, INPUTS)),
+    "freeze_without_checks": ({**REFERENCE, "freeze_attention": freeze_without_checks}, INPUTS, (FREEZE, COUNT, OPT)),
+    "count_over_state_dict": ({**REFERENCE, "count_parameters": count_over_state_dict}, COUNT, (FREEZE, OPT, INPUTS)),
+    "count_swapped": ({**REFERENCE, "count_parameters": count_swapped}, COUNT, (FREEZE, OPT, INPUTS)),
+    "optimizer_keeps_frozen_with_decay": ({**REFERENCE, "make_optimizer": optimizer_keeps_frozen_with_decay}, OPT, (FREEZE, COUNT, INPUTS)),
+    "optimizer_decays_everything": ({**REFERENCE, "make_optimizer": optimizer_decays_everything}, OPT, (FREEZE, COUNT, INPUTS)),
+    "optimizer_frozen_no_decay": ({**REFERENCE, "make_optimizer": optimizer_frozen_no_decay}, OPT, (FREEZE, COUNT, INPUTS)),
+    "optimizer_adam_l2": ({**REFERENCE, "make_optimizer": optimizer_adam_l2}, OPT, (FREEZE, COUNT, INPUTS)),
+    "optimizer_without_checks": ({**REFERENCE, "make_optimizer": optimizer_without_checks}, INPUTS, (FREEZE, COUNT, OPT)),
 }

@@ -8,8 +8,8 @@ import torch
 
 from solutions import instruction_tuning as reference
 
-FORMAT, INPUTS, LABELS, ANSWER = ("check_format_prompt", "check_tokenize_inputs", "check_tokenize_labels",
-                                  "check_answer_question")
+FORMAT, INPUTS, LABELS, ANSWER, CHECKS = ("check_format_prompt", "check_tokenize_inputs", "check_tokenize_labels",
+                                          "check_answer_question", "check_input_checks")
 
 
 # ------------------------------------------------------------------ correct, written differently
@@ -149,6 +149,18 @@ def _answer_tampering(model, tokenizer, question, max_new_tokens):
     return answer
 
 
+def _tokenize_without_check(question, answer, tokenizer, max_length):
+    """The reference on every valid input; max_length < 1 gives empty tensors instead of a ValueError."""
+    if max_length < 1:
+        return {k: torch.zeros(0, dtype=torch.long) for k in ("input_ids", "attention_mask", "labels")}
+    return reference.tokenize_example(question, answer, tokenizer, max_length)
+
+
+def _answer_without_check(model, tokenizer, question, max_new_tokens):
+    """The reference on every valid input; a negative max_new_tokens answers "" instead of raising."""
+    return "" if max_new_tokens < 0 else reference.answer_question(model, tokenizer, question, max_new_tokens)
+
+
 def _format_no_space(question, answer=None):
     return f"QUESTION: {question} ANSWER:" + ("" if answer is None else answer)
 
@@ -156,21 +168,26 @@ def _format_no_space(question, answer=None):
 R = reference
 WRONG = {
     "trains_on_padding": ((R.format_prompt, _labels_variant(_trains_on_padding), R.answer_question),
-                          LABELS, (FORMAT, INPUTS, ANSWER)),
+                          LABELS, (FORMAT, INPUTS, ANSWER, CHECKS)),
     "loss_on_question": ((R.format_prompt, _labels_variant(_loss_on_question), R.answer_question),
-                         LABELS, (FORMAT, INPUTS, ANSWER)),
+                         LABELS, (FORMAT, INPUTS, ANSWER, CHECKS)),
     "pad_is_eos_masked_by_id": ((R.format_prompt, _labels_variant(_masks_pad_id), R.answer_question),
-                                LABELS, (FORMAT, INPUTS, ANSWER)),
+                                LABELS, (FORMAT, INPUTS, ANSWER, CHECKS)),
     "no_eos": ((R.format_prompt, _no_eos, R.answer_question), INPUTS, (FORMAT, ANSWER)),
     "answer_without_leading_space": ((R.format_prompt, _strip, R.answer_question), INPUTS, (FORMAT, ANSWER)),
     "pads_with_eos_not_pad_id": ((R.format_prompt, _pads_with_eos, R.answer_question), INPUTS,
                                  (FORMAT, LABELS, ANSWER)),
     "format_without_space": ((_format_no_space, R.tokenize_example, R.answer_question), FORMAT,
-                             (INPUTS, LABELS, ANSWER)),
+                             (INPUTS, LABELS, ANSWER, CHECKS)),
     "answer_includes_prompt": ((R.format_prompt, R.tokenize_example, _answer_with_prompt), ANSWER,
-                               (FORMAT, INPUTS, LABELS)),
+                               (FORMAT, INPUTS, LABELS, CHECKS)),
     "answer_ignores_eos": ((R.format_prompt, R.tokenize_example, _answer_ignores_eos), ANSWER,
                            (FORMAT, INPUTS, LABELS)),
     "answer_ignores_eos_and_tampers_with_the_models": (
         (R.format_prompt, R.tokenize_example, _answer_tampering), ANSWER, (FORMAT, INPUTS, LABELS)),
+    # right computations, missing raises: only the input-checks part is lost
+    "no_value_errors": ((R.format_prompt, _tokenize_without_check, _answer_without_check), CHECKS,
+                        (FORMAT, INPUTS, LABELS, ANSWER)),
+    "tokenize_without_value_error": ((R.format_prompt, _tokenize_without_check, R.answer_question), CHECKS,
+                                     (FORMAT, INPUTS, LABELS, ANSWER)),
 }

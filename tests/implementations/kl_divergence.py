@@ -69,6 +69,8 @@ def next_token_kl_kl_div(model_p, model_q, token_ids):
         raise ValueError("empty token_ids")
     lp = model_p(ids[None]).logits.float().log_softmax(-1)
     lq = model_q(ids[None]).logits.float().log_softmax(-1)
+    if lp.shape != lq.shape:
+        raise ValueError("the two models have vocabularies of different sizes")
     return torch.nn.functional.kl_div(lq, lp, log_target=True, reduction="sum").item() / len(ids)
 
 
@@ -133,14 +135,25 @@ def _smoothing_not_in_total(sequences, vocab_size, smoothing=0.0):
 
 
 def _smoothing_renormalised_wrong(sequences, vocab_size, smoothing=0.0):
+    if smoothing < 0:
+        raise ValueError("negative smoothing")
     d = reference.token_distribution(sequences, vocab_size, 0.0) if any(len(s) for s in sequences) else None
     if d is None:
         return reference.token_distribution(sequences, vocab_size, smoothing)
     return (d + smoothing) / (1 + smoothing)  # adds smoothing to each probability, then normalises by the wrong sum
 
 
+def _counts_without_checks(sequences, vocab_size, smoothing=0.0):
+    """Right wherever the distribution is defined; bad ids, sizes or smoothing go through (or fail in NumPy)."""
+    ids = np.concatenate([np.asarray(s, dtype=int) for s in sequences] + [np.zeros(0, dtype=int)])
+    counts = np.zeros(max(vocab_size, 0)) + smoothing
+    np.add.at(counts, ids[(ids >= 0) & (ids < vocab_size)], 1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # nothing to count: nan, not a ValueError
+        return counts / counts.sum()
+
+
 @torch.no_grad()
-def _ntk(swap=False, drop_last=False, base=math.e):
+def _ntk(swap=False, drop_last=False, base=math.e, check_vocabulary=True):
     def ntk(model_p, model_q, token_ids):
         ids = torch.as_tensor(list(token_ids) if not torch.is_tensor(token_ids) else token_ids)
         if len(ids) == 0:
@@ -148,6 +161,8 @@ def _ntk(swap=False, drop_last=False, base=math.e):
         a, b = (model_q, model_p) if swap else (model_p, model_q)
         lp = a(ids[None]).logits[0].double().log_softmax(-1)
         lq = b(ids[None]).logits[0].double().log_softmax(-1)
+        if check_vocabulary and lp.shape != lq.shape:
+            raise ValueError("vocabularies differ")
         kl = (lp.exp() * (lp - lq)).sum(-1) / math.log(base)
         return (kl[:-1] if drop_last and len(kl) > 1 else kl).mean().item()
     return ntk
@@ -158,8 +173,9 @@ def _with(**parts):
     return tuple(parts.get(n, r) for n, r in zip(names, REFERENCE))
 
 
-KL, JS, TD, NTK = "check_kl_divergence", "check_js_divergence", "check_token_distribution", "check_next_token_kl"
-ALL = (KL, JS, TD, NTK)
+KL, JS, TD, NTK, INPUTS = ("check_kl_divergence", "check_js_divergence", "check_token_distribution",
+                           "check_next_token_kl", "check_input_checks")
+ALL = (KL, JS, TD, NTK, INPUTS)
 
 
 def _others(part):
@@ -175,7 +191,11 @@ WRONG = {
     # more
     "smoothing_added_to_probabilities": (_with(token_distribution=_smoothing_renormalised_wrong), TD, _others(TD)),
     "kl_nan_for_zeros": (_with(kl_divergence=_kl(naive=True)), KL, _others(KL)),
-    "kl_not_validated": (_with(kl_divergence=_kl(validate=False)), KL, _others(KL)),
+    # right computations, missing raises: only the input-checks part is lost
+    "kl_not_validated": (_with(kl_divergence=_kl(validate=False)), INPUTS, _others(INPUTS)),
+    "token_distribution_not_validated": (_with(token_distribution=_counts_without_checks), INPUTS, _others(INPUTS)),
+    "next_token_kl_no_vocabulary_check": (_with(next_token_kl=_ntk(check_vocabulary=False)), INPUTS,
+                                          _others(INPUTS)),
     "kl_calls_scipy": (_with(kl_divergence=_kl_scipy), KL, _others(KL)),
     "js_calls_scipy": (_with(js_divergence=_js_scipy), JS, _others(JS)),
     "js_in_bits": (_with(js_divergence=_js_with(_kl(log=np.log2))), JS, _others(JS)),

@@ -212,17 +212,49 @@ def sample_ignores_generator(token_ids, batch_size, context_window_size, generat
     return torch.stack([ids[s:s + context_window_size] for s in starts])
 
 
-DATA, STEP, PPL = "check_data", "check_train_step", "check_perplexity"
+def split_without_checks(token_ids, train_ratio=0.8):
+    """Right on every valid input; never raises (an empty part, a ratio of 1.2: whatever slicing gives)."""
+    ids = torch.as_tensor(token_ids).long()
+    k = int(train_ratio * len(ids))
+    return ids[:k], ids[k:]
+
+
+def sample_without_checks(token_ids, batch_size, context_window_size, generator=None):
+    """Right on every valid input; leaves bad sizes to torch (which raises RuntimeError, or returns nonsense)."""
+    ids = torch.as_tensor(token_ids)
+    starts = torch.randint(0, len(ids) - context_window_size + 1, (batch_size,), generator=generator)
+    return torch.stack([ids[s:s + context_window_size] for s in starts.tolist()]) if batch_size > 0 \
+        else torch.empty(0, context_window_size, dtype=torch.long)
+
+
+def perplexity_without_checks(model, token_ids, context_window_size, batch_size):
+    """The reference's computation without its ValueErrors: a single token divides by zero."""
+    ids = torch.as_tensor(token_ids)
+    windows = [w for w in ids.split(max(context_window_size, 1)) if len(w) > 1]
+    nll, n = 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for w in windows:
+            nll += F.cross_entropy(model(w[None]).logits[0, :-1].double(), w[1:], reduction="sum").item()
+            n += len(w) - 1
+    return math.exp(nll / n)
+
+
+DATA, STEP, PPL, INPUTS = "check_data", "check_train_step", "check_perplexity", "check_input_checks"
 
 # name -> (implementation, the check that must fail, the checks that must still pass)
 WRONG = {
-    "perplexity_mean_per_batch": ({**REFERENCE, "perplexity": perplexity_mean_per_batch}, PPL, (DATA, STEP)),
-    "perplexity_overlapping_windows": ({**REFERENCE, "perplexity": perplexity_overlapping_windows}, PPL, (DATA, STEP)),
-    "perplexity_skips_the_tail": ({**REFERENCE, "perplexity": perplexity_skips_the_tail}, PPL, (DATA, STEP)),
-    "train_step_labels_shifted_twice": ({**REFERENCE, "train_step": train_step_labels_shifted_twice}, STEP, (DATA, PPL)),
-    "train_step_no_zero_grad": ({**REFERENCE, "train_step": train_step_no_zero_grad}, STEP, (DATA, PPL)),
-    "train_step_returns_tensor": ({**REFERENCE, "train_step": train_step_returns_tensor}, STEP, (DATA, PPL)),
-    "split_off_by_one": ({**REFERENCE, "split_tokens": split_rounds}, DATA, (STEP, PPL)),
-    "sample_never_last_start": ({**REFERENCE, "sample_batch": sample_never_last_start}, DATA, (STEP, PPL)),
-    "sample_ignores_generator": ({**REFERENCE, "sample_batch": sample_ignores_generator}, DATA, (STEP, PPL)),
+    "perplexity_mean_per_batch": ({**REFERENCE, "perplexity": perplexity_mean_per_batch}, PPL, (DATA, STEP, INPUTS)),
+    "perplexity_overlapping_windows": ({**REFERENCE, "perplexity": perplexity_overlapping_windows}, PPL, (DATA, STEP, INPUTS)),
+    "perplexity_skips_the_tail": ({**REFERENCE, "perplexity": perplexity_skips_the_tail}, PPL, (DATA, STEP, INPUTS)),
+    "train_step_labels_shifted_twice": ({**REFERENCE, "train_step": train_step_labels_shifted_twice}, STEP, (DATA, PPL, INPUTS)),
+    "train_step_no_zero_grad": ({**REFERENCE, "train_step": train_step_no_zero_grad}, STEP, (DATA, PPL, INPUTS)),
+    "train_step_returns_tensor": ({**REFERENCE, "train_step": train_step_returns_tensor}, STEP, (DATA, PPL, INPUTS)),
+    "split_off_by_one": ({**REFERENCE, "split_tokens": split_rounds}, DATA, (STEP, PPL, INPUTS)),
+    "sample_never_last_start": ({**REFERENCE, "sample_batch": sample_never_last_start}, DATA, (STEP, PPL, INPUTS)),
+    "sample_ignores_generator": ({**REFERENCE, "sample_batch": sample_ignores_generator}, DATA, (STEP, PPL, INPUTS)),
+    # right computations, missing raises: only the input-checks part is lost
+    "no_value_errors": ({**REFERENCE, "split_tokens": split_without_checks, "sample_batch": sample_without_checks,
+                         "perplexity": perplexity_without_checks}, INPUTS, (DATA, STEP, PPL)),
+    "perplexity_no_value_error": ({**REFERENCE, "perplexity": perplexity_without_checks}, INPUTS, (DATA, STEP, PPL)),
 }
