@@ -21,10 +21,10 @@ Oracles:
 
 The tasks ask for no input checks, so there is no input-checks part; the edge cases each part
 probes are listed in `EDGES` and stated in the notebook (graders/contract.py).
-Hands out: BERT encoders and classifiers built where the student's code runs (twins of the judge's,
-by their weights); for `evaluate`, the judge's toy `Scorer` and its DataLoader by reference, after the
-expected values were computed with them (the strict wire lets the student's code call them and read
-their public attributes only); a fresh one for every example.
+Hands out: nothing of the judge's. BERT encoders and classifiers are built where the student's code
+runs (twins of the judge's, by their weights); for `evaluate`, a toy Scorer (graders/kernel_toys.py)
+and a DataLoader are built there too, from weights and examples sent by value, a fresh pair per
+example, and the expected values come from a twin Scorer here.
 """
 
 from __future__ import annotations
@@ -45,8 +45,10 @@ from transformers import BertConfig, BertModel
 from solutions import bert_classification as reference
 
 from .contract import Edge
+from . import kernel_toys as kernel_toys_here
 from .judge import judged
-from .properties import assert_tensor_close, grading, manual_seed, run_property, student_isinstance, student_module
+from .properties import assert_tensor_close, grading, kernel_toys, manual_seed, run_property, student_isinstance
+from .properties import student_module
 from .properties import type_name
 from .wire import remote
 
@@ -333,20 +335,14 @@ def check_apply_lora(apply_lora) -> None:
 
 # ---------------------------------------------------------------------------- part 4: evaluation
 
-class Scorer(nn.Module):
-    """A toy classifier whose logits sum a table's rows over the unmasked tokens, with dropout."""
+def scorer_table(num_classes: int, seed: int) -> torch.Tensor:
+    """The weights of the toy Scorer (graders/kernel_toys.py) of one evaluation example."""
+    return torch.randn(VOCAB, num_classes, generator=torch.Generator().manual_seed(seed))
 
-    def __init__(self, num_classes: int, seed: int):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.table = nn.Parameter(torch.randn(VOCAB, num_classes, generator=g))
-        self.drop = nn.Dropout(0.5)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
-        rows = self.table[input_ids]
-        if attention_mask is not None:
-            rows = rows * attention_mask.unsqueeze(-1).to(rows.dtype)
-        return self.drop(rows.sum(dim=1))
+def Scorer(num_classes: int, seed: int) -> nn.Module:
+    """The toy classifier of one evaluation example, built here (the expected values' twin)."""
+    return kernel_toys_here.Scorer(scorer_table(num_classes, seed))
 
 
 class EvalProblem(NamedTuple):
@@ -362,7 +358,8 @@ def eval_problems():
                      num_classes=st.integers(2, 4), training=st.booleans(), seed=st.integers(0, 2**16))
 
 
-def make_loader(problem: EvalProblem):
+def eval_examples(problem: EvalProblem) -> list[dict]:
+    """The examples of one evaluation problem: rows of 6 token ids with a padding mask, and a label."""
     g = torch.Generator().manual_seed(problem.seed + 1)
     length = 6
     examples = []
@@ -372,7 +369,12 @@ def make_loader(problem: EvalProblem):
         mask[:n] = 1
         examples.append({"input_ids": torch.randint(0, VOCAB, (length,), generator=g), "attention_mask": mask,
                          "labels": torch.randint(0, problem.num_classes, (), generator=g)})
-    return torch.utils.data.DataLoader(examples, batch_size=problem.batch_size, shuffle=False)
+    return examples
+
+
+def make_loader(problem: EvalProblem, torch_module=torch):
+    """A DataLoader over the problem's examples, of `torch_module` (the kernel's torch, to build it there)."""
+    return torch_module.utils.data.DataLoader(eval_examples(problem), batch_size=problem.batch_size, shuffle=False)
 
 
 @judged
@@ -383,16 +385,17 @@ def check_evaluate(evaluate) -> None:
     @grading(40)
     @given(eval_problems())
     def matches_sklearn(problem):
-        model = Scorer(problem.num_classes, problem.seed).train(problem.training)
-        loader = make_loader(problem)
+        twin = Scorer(problem.num_classes, problem.seed).eval()
         with torch.no_grad():
-            model.eval()
-            batches = list(loader)
-            logits = torch.cat([model(b["input_ids"], attention_mask=b["attention_mask"]) for b in batches])
+            batches = list(make_loader(problem))
+            logits = torch.cat([twin(b["input_ids"], attention_mask=b["attention_mask"]) for b in batches])
             labels = torch.cat([b["labels"] for b in batches])
-            model.train(problem.training)
         loss = F.cross_entropy(logits.double(), labels).item()
         accuracy = accuracy_score(labels.numpy(), logits.argmax(-1).numpy())
+        # the model and its loader are built where the student's code runs, from the same weights and examples
+        model = kernel_toys().Scorer(scorer_table(problem.num_classes, problem.seed))
+        remote(model).train(problem.training)
+        loader = make_loader(problem, student_module("torch"))
         got = evaluate(model, loader, torch.device("cpu"))
         if not isinstance(got, dict) or not {"loss", "accuracy"} <= set(got):
             raise AssertionError(f"evaluate must return a dict with 'loss' and 'accuracy', got {got!r}")

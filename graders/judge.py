@@ -43,6 +43,9 @@ from . import sandbox as sandbox_module
 #: the connection to the kernel whose check runs now (None outside a judged check)
 SESSION: contextvars.ContextVar[wire.Connection | None] = contextvars.ContextVar("llmt_judge_session", default=None)
 
+#: bytes of one message from the kernel (the largest a check needs is a few MB of weights or logits)
+MAX_MESSAGE = 512 << 20
+
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
 CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
 
@@ -64,14 +67,16 @@ def hidden_checks(assignment: manifest.Assignment) -> dict[str, str]:
 
 def write_standins(dest: Path) -> Path:
     """Write the two packages the kernel imports instead of the real graders into `dest`:
-    `graders` (a stand-in per check) and `_llmt_judge` (graders/wire.py and graders/judge_client.py,
-    copied verbatim: the client reaches the judge through the wire)."""
+    `graders` (a stand-in per check) and `_llmt_judge` (graders/wire.py, graders/judge_client.py and
+    graders/kernel_toys.py, copied verbatim: the client reaches the judge through the wire; the toys
+    are models the checks build in the kernel)."""
     here = Path(__file__).parent
     client = dest / "_llmt_judge"
     client.mkdir(parents=True, exist_ok=True)
-    (client / "__init__.py").write_text('"""The kernel side of the judge: copies of graders/wire.py and graders/judge_client.py."""\n')
+    (client / "__init__.py").write_text('"""The kernel side of the judge: copies of graders/wire.py, judge_client.py and kernel_toys.py."""\n')
     shutil.copyfile(here / "wire.py", client / "wire.py")
     shutil.copyfile(here / "judge_client.py", client / "client.py")
+    shutil.copyfile(here / "kernel_toys.py", client / "toys.py")
     pkg = dest / "graders"
     pkg.mkdir(exist_ok=True)
     (pkg / "__init__.py").write_text('"""Stand-ins: the hidden checks run in the judge, outside this kernel."""\n')
@@ -209,7 +214,8 @@ class Judge:
             t.start()
 
     def _serve(self, sock: socket.socket) -> None:
-        conn = wire.Connection(sock, handler=lambda op, payload: self._handle(conn, op, payload), strict=True)
+        conn = wire.Connection(sock, handler=lambda op, payload: self._handle(conn, op, payload), strict=True,
+                               max_bytes=MAX_MESSAGE)
         with contextlib.closing(sock), contextlib.suppress(wire.ConnectionLost, OSError):
             conn.serve()
 
@@ -262,7 +268,7 @@ def loopback(objects):
     def handle(op, payload):
         return objects if op == "objects" else judge_client.handle(op, payload)
 
-    judge_end, student_end = wire.Connection(a, strict=True), wire.Connection(b, handler=handle)
+    judge_end, student_end = wire.Connection(a, strict=True, max_bytes=MAX_MESSAGE), wire.Connection(b, handler=handle)
     server = threading.Thread(target=student_end.serve, name="llmt-loopback", daemon=True)
     server.start()
     try:

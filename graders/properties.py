@@ -137,11 +137,22 @@ def shipped_module(name: str):
         return student_module(f"solutions.{name}")
 
 
+def kernel_toys():
+    """graders/kernel_toys.py as the student's code sees it: the kernel's copy (`_llmt_judge.toys`)
+    when judged, this module when the student's side is this process (a test calls the check)."""
+    try:
+        return student_module("_llmt_judge.toys")
+    except ModuleNotFoundError:
+        return student_module("graders.kernel_toys")
+
+
 def inside_student_module(module: torch.nn.Module):
     """A copy of `module` (a reference part) that the check can place inside the student's module:
     it sits there as a module of the kernel's and computes here, in the judge. A copy, so that
     nothing the student's code does to it reaches the objects the check computes expected values with."""
-    return _session().request("module", copy.deepcopy(module))
+    from .wire import Handout
+
+    return _session().request("module", Handout(copy.deepcopy(module), ops={"call"}))
 
 
 def student_isinstance(obj, name: str) -> bool:

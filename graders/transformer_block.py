@@ -10,7 +10,8 @@ The edge cases the parts probe are listed in `EDGES` and stated in the notebook;
 (a block with more than one head is a ValueError) is graded apart, in `check_input_checks`
 (graders/contract.py), and no computation part tries it.
 Hands out: copies of the reference's attention head and MLP, placed in the student's block via
-`inside_student_module` (they compute in the judge); everything else crosses by value.
+`inside_student_module`: they compute in the judge and are handed out for calls only (wire.Handout:
+no attribute, no parameter, no result but tensors); everything else crosses by value.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ The edge cases the parts probe are listed in `EDGES` and stated in the notebook'
 ValueErrors (sizes below 1, a stream too short for one window, targets of the wrong shape,
 num_layers below 1) are graded apart, in `check_input_checks` (graders/contract.py), and no
 computation part tries them.
-Hands out: nothing of the judge's; token streams and logits cross by value, and the models that
-`init_gpt_weights` and `estimate_loss` work on (the shipped GPT, an embedding that records its
-calls) are built where the student's code runs.
+Hands out: token streams and logits by value; the models that `init_gpt_weights` and `estimate_loss`
+work on (the shipped GPT, an embedding) are built where the student's code runs; the forward hook
+that records the embedding's calls is the judge's, handed out for calls only (wire.Handout).
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def record_calls(model) -> list[tuple[tuple[int, ...], bool, bool]]:
     def record(module, args, output):
         calls.append((tuple(args[0].shape), bool(output.requires_grad), bool(module.training)))
 
-    model.register_forward_hook(record)
+    model.register_forward_hook(wire.Handout(record, ops={"call"}))  # the kernel may only call it
     return calls
 
 

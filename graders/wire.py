@@ -28,6 +28,7 @@ Proxies that are garbage collected release the owner's handle with the next mess
 
 API: Connection(sock, handler=None, strict=False, timeout=None, max_bytes=4 GiB) with .request(op,
 payload), .serve(), .close(), .last_cpu_time/.last_called/.last_unresolved, .sent_requests;
+Handout(obj, ops, attrs): what a strict side may send by reference (see Connection);
 call_watched(proxy, args, kwargs, forbid=[names]); watch_call(fn, args, kwargs, forbid) in process;
 is_proxy(x); errors RemoteError, ConnectionLost, ForbiddenCall.
 
@@ -54,13 +55,14 @@ import types
 import weakref
 
 __all__ = [
-    "Connection", "Proxy", "RemoteError", "ConnectionLost", "ForbiddenCall", "Watched",
+    "Connection", "Handout", "Proxy", "RemoteError", "ConnectionLost", "ForbiddenCall", "Watched",
     "call_watched", "watch_call", "is_proxy", "remote",
 ]
 
 CHUNK = 64  # items fetched per round trip when iterating over a remote object
 _BIG = 1 << 63  # ints at least this large cross as hex text (json's int parser has a digit limit)
 _ARRAY_KINDS = set("biufcmMSU")  # numpy dtype kinds that cross by value (no objects, no structs)
+HEADER_LIMIT = 32 << 20  # bytes of one message's JSON header (array data travels in blobs)
 _TB_LIMIT = 4000  # characters of a remote traceback kept in the re-raised exception's notes
 
 
@@ -98,6 +100,28 @@ class Watched:
 
 def is_proxy(x) -> bool:
     return type(x) is Proxy
+
+
+class Handout:
+    """An object a strict side hands to the other side by reference, on purpose, with what the other
+    side may do with it: the operations in `ops` ("call", "iter", "len", "repr", ...) and, for
+    "getattr", the attribute names in `attrs`. A strict side sends nothing else by reference: its
+    plain data crosses by value, the other side's proxies go home, and any other object (a function,
+    a module, a generator, an instance) is refused with TypeError. What a handout's operations
+    return crosses the same way, so a handout leads to no object that was not handed out too."""
+
+    __slots__ = ("obj", "ops", "attrs")
+
+    def __init__(self, obj, ops=("call",), attrs=()):
+        ops, attrs = frozenset(ops), frozenset(attrs)
+        unknown = ops - _STRICT_OPS - {"getattr"}
+        if unknown:
+            raise ValueError(f"operations {sorted(unknown)} cannot be handed out")
+        if attrs and "getattr" not in ops:
+            ops |= {"getattr"}
+        if any(type(a) is not str or a.startswith("_") for a in attrs):
+            raise ValueError("only public attribute names can be handed out")
+        self.obj, self.ops, self.attrs = obj, ops, attrs
 
 
 # --------------------------------------------------------------------------------------------------
@@ -200,9 +224,15 @@ class _Encoder:
         conn = self.conn
         if type(x) is Proxy and x._wire_conn is conn:
             return {"$": "back", "h": x._wire_h}  # the other side's own object, going home
-        if conn.strict and isinstance(x, types.ModuleType):
-            raise TypeError(f"the judge does not hand out modules (tried to send {x.__name__!r})")
-        h = conn._export(x)
+        policy = None
+        if conn.strict:
+            if type(x) is not Handout:
+                raise TypeError(f"the judge hands out only plain data and what it made for the purpose, "
+                                f"not a {type(x).__qualname__}")
+            x, policy = x.obj, (x.ops, x.attrs)
+            if isinstance(x, types.ModuleType):
+                raise TypeError(f"the judge does not hand out modules (tried to send {x.__name__!r})")
+        h = conn._export(x, policy)
         self.exported.append(h)
         return {"$": "ref", "h": h, "t": type(x).__qualname__}
 
@@ -666,6 +696,8 @@ class Proxy:
             return self._wire_conn._op("repr", self)
         except ConnectionLost:
             return f"<proxy of a {self._wire_type} in a lost connection>"
+        except Exception:  # a handout that may not be printed, a repr that raises
+            return f"<proxy of a {self._wire_type}>"
 
     def __iter__(self):
         """Items come in chunks of CHUNK per round trip. A remote iterator (say a generator) keeps
@@ -732,14 +764,14 @@ _STRICT_OPS = {"call", "getattr", "getitem", "len", "iter", "next", "contains", 
 class Connection:
     """One end of a wire, over a connected stream socket (AF_UNIX or TCP).
 
-    handler(op, payload) answers the other side's `request(op, payload)`. With strict=True, the other
-    side may only call this side's objects, read their public attributes, index, iterate, compare and
-    print them: no private (`_`) attributes, no setattr/delattr, no dir(), no watched calls, and this
-    side never sends a module. Strict mode guards attributes, not behaviour: public methods that
-    mutate (a model's register_forward_hook, load_state_dict, train) stay callable, so the judge
-    must not trust an object after handing it to the other side. `timeout` (seconds) bounds each
-    wait for the other side's next message (TimeoutError; the connection stays usable) and each
-    stall inside a message (ConnectionLost); `max_bytes` bounds one message."""
+    handler(op, payload) answers the other side's `request(op, payload)`. With strict=True (the
+    judge's end) nothing of this side crosses by reference unless it was wrapped in a Handout, and
+    the other side may do with a handout only what it lists (default deny: no attribute, operation
+    or result beyond it; never setattr/delattr, dir(), watched calls or modules). A handout guards
+    what can be reached, not behaviour: what its allowed operations do is the judge's business.
+    `timeout` (seconds) bounds each wait for the other side's next message (TimeoutError; the
+    connection stays usable) and each stall inside a message (ConnectionLost); `max_bytes` bounds
+    one message, and its JSON header is at most HEADER_LIMIT bytes."""
 
     def __init__(self, sock, handler=None, strict=False, timeout=None, max_bytes=4 << 30):
         sock.settimeout(timeout)
@@ -801,27 +833,33 @@ class Connection:
 
     # -- handles ----------------------------------------------------------------------------------
 
-    def _export(self, obj) -> int:
-        h = self._export_ids.get(id(obj))
+    def _export(self, obj, policy=None) -> int:
+        """A handle for obj; `policy` (a strict side's (ops, attrs), see Handout) is what the other
+        side may do with it: the same object handed out under two policies gets two handles."""
+        key = (id(obj), policy)
+        h = self._export_ids.get(key)
         if h is None:
             h, self._next_handle = self._next_handle, self._next_handle + 1
-            self._exports[h] = [obj, 0]
-            self._export_ids[id(obj)] = h
+            self._exports[h] = [obj, 0, policy]
+            self._export_ids[key] = h
         self._exports[h][1] += 1
         return h
 
-    def _exported(self, h):
+    def _entry(self, h):
         entry = self._exports.get(h)
         if entry is None:
             raise ValueError(f"unknown or released handle {h}")
-        return entry[0]
+        return entry
+
+    def _exported(self, h):
+        return self._entry(h)[0]
 
     def _release(self, h, count):
         entry = self._exports.get(h)
         if entry is not None:
             entry[1] -= count
             if entry[1] <= 0:
-                del self._exports[h], self._export_ids[id(entry[0])]
+                del self._exports[h], self._export_ids[(id(entry[0]), entry[2])]
 
     def _proxy(self, h, type_name):
         ref = self._proxies.get(h)
@@ -908,7 +946,7 @@ class Connection:
                 raise TimeoutError(f"no message from the other process in {self.timeout} s")
         try:
             hlen, nblobs = struct.unpack("!II", self._read(8))
-            if hlen + 8 * nblobs > self.max_bytes:
+            if hlen > HEADER_LIMIT or hlen + 8 * nblobs > self.max_bytes:
                 raise ValueError("message over the size limit")
             lengths = struct.unpack(f"!{nblobs}Q", self._read(8 * nblobs)) if nblobs else ()
             if hlen + sum(lengths) > self.max_bytes:
@@ -1016,9 +1054,9 @@ class Connection:
             if self.handler is None:
                 raise NotImplementedError(f"no handler for request {header['name']!r}")
             return self.handler(header["name"], *args)
-        obj = self._exported(header["h"])
+        obj, _, policy = self._entry(header["h"])
         if self.strict:
-            self._check_strict(op, obj, args)
+            self._check_strict(op, obj, args, policy)
         if op == "next":
             items, reply["end"] = self._chunk(obj, args[0])
             return items
@@ -1040,14 +1078,16 @@ class Connection:
             raise ValueError(f"unknown operation {op!r}")
         return _OPERATIONS[op](obj, *args)
 
-    def _check_strict(self, op, obj, args):
-        if op not in _STRICT_OPS:
+    def _check_strict(self, op, obj, args, policy):
+        """Default deny: the other side may do with a strict side's object only what its Handout allows."""
+        ops, attrs = policy if policy is not None else ((), ())
+        if op not in _STRICT_OPS or op not in ops:
             if op in ("setattr", "delattr"):
                 raise AttributeError(f"the judge's {type(obj).__name__} objects are read-only")
-            raise PermissionError(f"operation {op!r} on the judge's objects is not allowed")
-        if op == "getattr" and (type(args[0]) is not str or args[0].startswith("_")):
+            raise PermissionError(f"operation {op!r} on this object of the judge's is not allowed")
+        if op == "getattr" and (type(args[0]) is not str or args[0] not in attrs):
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {args[0]!r} "
-                                 "(private attributes of the judge's objects are not reachable)")
+                                 "(the judge's objects show only the attributes handed out with them)")
 
     @staticmethod
     def _chunk(it, n):

@@ -24,8 +24,8 @@ def test_a_student_generator_draws_what_the_same_seed_draws_here():
     assert not torch.equal(draw_with(torch.randint, 8), expected)
 
 
-def test_a_judge_side_generator_is_no_generator_to_the_students_torch():
-    with pytest.raises(TypeError, match="generator"):
+def test_a_judge_side_generator_is_not_handed_to_the_students_torch():
+    with pytest.raises(TypeError, match="hands out only plain data .* not a Generator"):
         draw_with(torch.randint, 7, judge_side=True)
 
 

@@ -55,8 +55,9 @@ class Child:
 
 
 def judge_handler(op, payload):
-    if op == "verdict":
-        return {"op": op, "got": payload}
+    if op == "verdict":  # what came, and the handed-out objects going back out as handouts
+        objects = [wire.Handout(x) if isinstance(x, torch.nn.Module) else x for x in payload.get("objects", [])]
+        return {"op": op, "got": {**payload, "objects": objects}, "kinds": [type(x).__name__ for x in payload.get("objects", [])]}
     raise ValueError(op)
 
 
@@ -412,8 +413,9 @@ def test_requests_go_both_ways(child):
     assert child.conn.request("echo", {"x": [1, 2.5]}) == {"x": [1, 2.5]}
     ask = child.get("ask_judge")
     model = torch.nn.Linear(1, 1)
-    answer = ask({"part": "1", "objects": [model]})
-    assert answer["op"] == "verdict" and answer["got"]["objects"][0] is model
+    answer = ask({"part": "1", "objects": [wire.Handout(model)]})
+    assert answer["op"] == "verdict" and answer["kinds"] == ["Linear"]  # the handout came home as the model
+    assert answer["got"]["objects"][0] is model
 
 
 def test_a_side_without_handler_refuses_requests():
@@ -427,23 +429,23 @@ def test_a_side_without_handler_refuses_requests():
 
 
 def judge_bounce(g, n):
-    return g(judge_bounce, n - 1) + [("judge", n)]
+    return g(wire.Handout(judge_bounce), n - 1) + [("judge", n)]
 
 
 def judge_bounce_fail(g, n):
     if n == 1:
         raise KeyError("deep in the judge")
-    return g(judge_bounce_fail, n - 1)
+    return g(wire.Handout(judge_bounce_fail), n - 1)
 
 
 def test_callbacks_nest_both_ways(child):
     bounce = child.get("bounce")
     expected = [("student", 0)] + [("judge" if n % 2 else "student", n) for n in range(1, 7)]
-    assert bounce(judge_bounce, 6) == expected
+    assert bounce(wire.Handout(judge_bounce), 6) == expected
     with pytest.raises(KeyError, match="deep in the judge"):
-        bounce(judge_bounce_fail, 6)
+        bounce(wire.Handout(judge_bounce_fail), 6)
     apply = child.get("apply")
-    assert apply(apply, apply, max, 3, 9) == 9  # the student's own function, through the judge
+    assert apply(apply, apply, wire.Handout(max), 3, 9) == 9  # the student's own function, through the judge
 
 
 @pytest.mark.parametrize("kind, cls, message", [
@@ -473,10 +475,10 @@ def judge_fails():
 
 
 def test_the_judge_sends_no_traceback(child):
-    assert child.get("try_op")(judge_fails, "call") == ("err", "ValueError", "judge side")
+    assert child.get("try_op")(wire.Handout(judge_fails), "call") == ("err", "ValueError", "judge side")
     apply = child.get("apply")
     with pytest.raises(ValueError, match="judge side") as info:
-        apply(judge_fails)
+        apply(wire.Handout(judge_fails))
     notes = info.value.__notes__  # only the student's frames, none of the judge's source
     assert len(notes) == 1 and "judge_fails" not in notes[0] and "apply" in notes[0]
 
@@ -494,33 +496,78 @@ class JudgeModel(torch.nn.Module):
         return self.lin(x)
 
 
+#: what the student's side may do with each handout: call judge_fails; call, print and read three
+#: attributes of a model (default deny for everything else)
+HANDOUTS = {"fn": lambda: wire.Handout(judge_fails),
+            "model": lambda: wire.Handout(JudgeModel(), ops={"call", "repr"}, attrs={"training", "lib", "lin"})}
+
+
 @pytest.mark.parametrize("target, op, args, outcome", [
-    ("fn", "getattr", ("__globals__",), "AttributeError"), ("fn", "getattr", ("__code__",), "AttributeError"),
+    ("fn", "getattr", ("__globals__",), "PermissionError"), ("fn", "getattr", ("__code__",), "PermissionError"),
+    ("fn", "getattr", ("__name__",), "PermissionError"), ("fn", "repr", (), "ok <proxy of a function>"),
+    ("fn", "iterate", (), "PermissionError"), ("fn", "dir", (), "PermissionError"),
     ("model", "getattr", ("_secret",), "AttributeError"), ("model", "getattr", ("_parameters",), "AttributeError"),
+    ("model", "getattr", ("config",), "AttributeError"),  # public, but not handed out
+    ("model", "getattr", ("forward",), "AttributeError"),
     ("model", "getattr", ("lib",), "TypeError"),  # a module never leaves a strict side
+    ("model", "getattr", ("lin",), "TypeError"),  # nor an object that was not handed out itself
     ("model", "setattr", ("lin", None), "AttributeError"), ("model", "delattr", ("lin",), "AttributeError"),
-    ("model", "dir", (), "PermissionError"), ("fn", "call", (), "ValueError"),
+    ("model", "dir", (), "PermissionError"), ("model", "iterate", (), "PermissionError"),
+    ("fn", "call", (), "ValueError"),
     ("model", "getattr", ("training",), True), ("model", "repr", (), "JudgeModel(\n  (lin)"),
 ])
 def test_strict_mode_guards_the_judges_objects(child, target, op, args, outcome):
-    obj = {"fn": judge_fails, "model": JudgeModel()}[target]
-    got = child.get("try_op")(obj, op, *args)
+    got = child.get("try_op")(HANDOUTS[target](), op, *args)
     if isinstance(outcome, str) and outcome.endswith("Error"):
         assert got[:2] == ("err", outcome), got
     else:
+        outcome = outcome.removeprefix("ok ") if isinstance(outcome, str) else outcome
         assert got[0] == "ok" and (got[1] == outcome or got[1].startswith(outcome)), got
 
 
+@pytest.mark.parametrize("make", [
+    lambda: judge_fails, lambda: JudgeModel(), lambda: (x for x in range(3)), lambda: max, lambda: JudgeModel,
+    lambda: types.SimpleNamespace(a=1), lambda: sys._getframe(), lambda: judge_fails.__code__,
+], ids=["function", "model", "generator", "builtin", "class", "instance", "frame", "code"])
+def test_nothing_but_a_handout_leaves_the_judge_by_reference(child, make):
+    """Default deny: what the judge did not wrap in a Handout is refused before it is sent, as an
+    argument of a call into the student's side or as the value of an operation on a handout."""
+    with pytest.raises(TypeError, match="hands out only plain data"):
+        child.get("apply")(len, make())
+    got = child.get("try_op")(wire.Handout(lambda: make()), "call")
+    assert got[:2] == ("err", "TypeError") and "hands out only plain data" in got[2], got
+    assert all(entry[2] is not None for entry in child.conn._exports.values())  # every export is a handout
+
+
+def test_a_handout_leads_nowhere_else(child):
+    """A student's walk from a handed-out callable: results, attributes and iteration are refused."""
+    walk = child.get("walk_handout")
+    reached = walk(wire.Handout(lambda: (lambda: 1)))
+    assert reached == {"result": "TypeError", "__globals__": "PermissionError", "gi_frame": "PermissionError",
+                       "__reduce_ex__": "TypeError", "iter": "PermissionError"}, reached
+
+
+def test_a_handout_names_only_what_it_allows():
+    with pytest.raises(ValueError, match="cannot be handed out"):
+        wire.Handout(len, ops={"setattr"})
+    with pytest.raises(ValueError, match="public attribute"):
+        wire.Handout(len, attrs={"__globals__"})
+
+
 def test_a_judge_module_is_not_sent(child):
+    with pytest.raises(TypeError, match="hands out only plain data"):
+        child.get("apply")(wire.Handout(len), torch)
     with pytest.raises(TypeError, match="does not hand out modules"):
-        child.get("apply")(len, torch)
-    assert not any(isinstance(obj, types.ModuleType) for obj, _ in child.conn._exports.values())
+        child.get("apply")(wire.Handout(len), wire.Handout(torch))
+    assert not any(isinstance(entry[0], types.ModuleType) for entry in child.conn._exports.values())
 
 
-def test_student_code_uses_a_judge_model(child):
+def test_student_code_calls_a_handed_out_model(child):
+    """A judge-side model handed out for calls only: the student's code calls it (tensors go by value),
+    and nothing more: its parameters and configuration stay out of reach."""
     model, x = JudgeModel(), torch.randn(3, 4)
-    out, n_embd, shapes, kind = child.get("use_judge_model")(model, x)
-    assert torch.equal(out, model(x)) and n_embd == 4 and shapes == [(2, 4), (2,)] and kind == "Parameter"
+    out, config, params = child.get("use_judge_model")(wire.Handout(model, ops={"call"}), x)
+    assert torch.equal(out, model(x)) and config == "PermissionError" and params == "PermissionError"
 
 
 def test_a_student_model_through_a_proxy(child):
@@ -614,7 +661,8 @@ def test_switching_the_watch_off_is_itself_flagged(child):
 
 def test_the_wires_own_work_is_not_watched(child):
     """The wire itself uses json; a judge callback during the call does not count as the student's."""
-    assert call_watched(child.get("apply"), (judge_bounce, lambda g, n: [n], 2), forbid=["json"]) == [1, ("judge", 2)]
+    args = (wire.Handout(judge_bounce), wire.Handout(lambda g, n: [n]), 2)
+    assert call_watched(child.get("apply"), args, forbid=["json"]) == [1, ("judge", 2)]
 
 
 def test_the_cpu_time_of_a_call_is_measured(child):
@@ -627,7 +675,7 @@ def test_the_cpu_time_of_a_call_is_measured(child):
 def test_only_the_judge_may_watch(child):
     """The student's side cannot run the watch on the judge's objects (strict mode)."""
     with pytest.raises(PermissionError, match="wcall"):
-        child.get("watch_other")(judge_fails)
+        child.get("watch_other")(wire.Handout(judge_fails))
 
 
 def test_watch_call_in_process():

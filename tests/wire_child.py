@@ -76,9 +76,8 @@ if "--no-torch" not in sys.argv:
         return TinyModel()
 
     def use_judge_model(model, x):
-        """What a student's code may do with a judge-side model."""
-        shapes = [tuple(p.shape) for p in model.parameters()]
-        return model(x), model.config.n_embd, shapes, type(next(iter(model.parameters()))).__name__
+        """What a student's code may do with a judge-side model handed out for calls."""
+        return model(x), _error_of(lambda: model.config.n_embd), _error_of(lambda: list(model.parameters()))
 
 
 def to_json(x):
@@ -170,6 +169,22 @@ def try_op(obj, op, *args):
     except Exception as e:
         return ("err", type(e).__name__, str(e))
     return ("ok", value)
+
+
+def _error_of(f):
+    """The name of the exception f() raises (None when it raises nothing)."""
+    try:
+        f()
+    except Exception as e:
+        return type(e).__name__
+    return None
+
+
+def walk_handout(f):
+    """A student's walk from a handed-out judge callable towards the judge's interpreter."""
+    return {"result": _error_of(f), "__globals__": _error_of(lambda: f.__globals__),
+            "gi_frame": _error_of(lambda: f.gi_frame), "__reduce_ex__": _error_of(lambda: f.__reduce_ex__(2)),
+            "iter": _error_of(lambda: list(f))}
 
 
 def watch_other(f):

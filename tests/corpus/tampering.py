@@ -168,8 +168,55 @@ def _forbidden_sdpa(nb) -> None:
                    "    " + cell.source[end:])
 
 
+#: a walk from every proxy of the judge's objects the kernel holds (the reference's sublayers that
+#: the block check places in the student's block, found by gc whatever they are named) towards the
+#: judge's interpreter: attributes, results, iteration, exceptions. Whatever it reaches, it gives up
+#: honest work, so the case's full marks say that the walk reached nothing.
+ESCAPE = """
+import gc
+
+def _reached(proxy):
+    found = []
+    walks = [("forward",), ("__globals__",), ("parameters",), ("state_dict",),
+             ("training",), ("gi_frame",), ("f_globals",), ("__dict__",), ("__self__",), ("__func__",)]
+    for path in walks:
+        x = proxy
+        try:
+            for name in path:
+                x = getattr(x, name)
+            found.append(".".join(path))
+        except Exception:
+            pass
+    for name, attempt in [("iter", lambda: list(proxy)), ("dir", lambda: dir(proxy)), ("len", lambda: len(proxy)),
+                          ("call()", lambda: proxy()), ("call(gc)", lambda: proxy(gc))]:
+        try:
+            value = attempt()
+        except Exception as e:
+            if any(type(a).__name__ == "Proxy" for a in getattr(e, "args", ())):
+                found.append(name + " raised a proxy")
+        else:
+            if type(value).__name__ == "Proxy":
+                found.append(name)
+    return found
+
+_honest_forward = TransformerBlock.forward
+
+def forward(self, x):
+    proxies = [o for o in gc.get_objects() if type(o).__name__ == "Proxy"]
+    reached = [r for p in proxies for r in _reached(p)]
+    if reached:
+        raise RuntimeError(f"reached the judge's side: {reached}")
+    return _honest_forward(self, x)
+
+TransformerBlock.forward = forward
+"""
+
+
 CASES = [
     _case("tamper_honest_control", "the reference, untouched: full marks (others must not lower it)"),
+    _case("escape_walk_from_the_judges_handouts", "honest code that walks from every proxy of the judge's "
+          "objects it can find (attributes, results, iteration, errors) and fails the block if anything "
+          "leads on: full marks say that the handouts lead nowhere", cells={"test_transformer_block": ESCAPE}),
     _case("tamper_patch_torch", "wrong MLP; torch.allclose and torch.equal patched to always agree",
           wrong_mlp=True, cells={"test_mlp": PATCH_TORCH}, messages={"test_mlp": HIDDEN_FAILED}),
     _case("tamper_patch_numpy", "wrong MLP; numpy's comparisons patched to always agree",
