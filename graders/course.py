@@ -27,15 +27,18 @@ def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT, sandbox: Sand
     (graders.execute).
     """
     from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
 
+    from .autogrades import SaveAutoGradesOfErrors
     from .execute import SandboxedExecute
 
     sandbox = sandbox or Sandbox(limits=Limits(cell_timeout=int(cell_timeout)))
     c.CourseDirectory.course_id = manifest.COURSE_ID
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.Autograde.autograde_preprocessors = [SandboxedExecute if p is Execute else p
+    # kernels run sandboxed; a test cell's stderr (a library's warning) costs nothing (graders/autogrades.py)
+    replace = {Execute: SandboxedExecute, SaveAutoGrades: SaveAutoGradesOfErrors}
+    c.Autograde.autograde_preprocessors = [replace.get(p, p)
                                            for p in Autograde.class_traits()["autograde_preprocessors"].default()]
     c.SandboxedExecute.sandbox = sandbox.to_dict()
     c.Execute.timeout = sandbox.limits.cell_timeout

@@ -167,9 +167,6 @@ def _failure_messages(autograded: Path) -> dict[str, str]:
             continue
         messages[meta["grade_id"]] = "no points: the cell did not run to the end"
         outputs = cell.get("outputs", [])
-        stderr = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr")
-        if stderr:  # nbgrader gives no points to a test cell that wrote to stderr, a warning included
-            messages[meta["grade_id"]] = _clean("no points: the cell wrote to stderr (nbgrader counts that as a failure): " + stderr)
         for out in outputs:
             if out.get("output_type") == "error":
                 messages[meta["grade_id"]] = _clean(f"{out.get('ename')}: {out.get('evalue')}")

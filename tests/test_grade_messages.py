@@ -14,19 +14,29 @@ def _grade_cell(grade_id, outputs):
     return cell
 
 
-def test_messages_name_the_error_the_stderr_output_or_an_interrupted_cell(tmp_path):
+def test_messages_name_the_error_or_an_interrupted_cell(tmp_path):
     nb = new_notebook(cells=[
         _grade_cell("raised", [new_output("stream", name="stderr", text="a warning\n"),
                                new_output("error", ename="AssertionError", evalue="expected 1, got 2", traceback=[])]),
-        _grade_cell("warned", [new_output("stream", name="stderr", text="UserWarning: deprecated\n")]),
         _grade_cell("printed", [new_output("stream", name="stdout", text="fine\n")]),
     ])
     path = tmp_path / "graded.ipynb"
     nbformat.write(nb, str(path))
     messages = _failure_messages(path)
     assert messages["raised"] == "AssertionError: expected 1, got 2"
-    assert "wrote to stderr" in messages["warned"] and "UserWarning: deprecated" in messages["warned"]
     assert messages["printed"] == "no points: the cell did not run to the end"
+
+
+def test_a_test_cell_scores_by_its_errors_not_its_stderr():
+    """graders/autogrades.py: a library's warning on stderr costs nothing; an error costs the cell."""
+    from graders.autogrades import determine_grade
+
+    warned = _grade_cell("warned", [new_output("stream", name="stderr", text="UserWarning: deprecated\n"),
+                                    new_output("stream", name="stdout", text="Task 1: the visible tests pass\n")])
+    raised = _grade_cell("raised", [new_output("stream", name="stderr", text="a warning\n"),
+                                    new_output("error", ename="AssertionError", evalue="no", traceback=[])])
+    assert determine_grade(warned) == (1.0, 1.0) and determine_grade(raised) == (0, 1.0)
+    assert len(warned.outputs) == 2  # the warning stays in the notebook, for the feedback
 
 
 def test_check_names_an_error_in_any_cell_of_the_reference(tmp_path):

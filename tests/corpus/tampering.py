@@ -212,8 +212,31 @@ TransformerBlock.forward = forward
 """
 
 
+#: library noise on stderr while the hidden checks call the student's MLP: a warning at call time
+#: (numpy's mean of nothing, a UserWarning), a DeprecationWarning at import, a transformers logger
+#: line like "Skipping publisher trust check ... offline mode"; none of it may cost a point
+NOISY_MLP = """
+_quiet_forward = MLP.forward
+
+def _noisy_forward(self, x):
+    import warnings
+    import numpy as np
+    from transformers.utils import logging as hf_logging
+    np.mean([])
+    warnings.warn("a library's UserWarning at call time")
+    warnings.warn("a DeprecationWarning at import", DeprecationWarning)
+    hf_logging.get_logger("transformers").warning(
+        "Skipping publisher trust check for 'kernels-community/flash-attn4' because Hugging Face Hub is in offline mode.")
+    return _quiet_forward(self, x)
+
+MLP.forward = _noisy_forward
+"""
+
+
 CASES = [
     _case("tamper_honest_control", "the reference, untouched: full marks (others must not lower it)"),
+    _case("library_warnings_cost_nothing", "the reference whose MLP warns on stderr through numpy, warnings "
+          "and transformers' logger each time the checks call it: full marks", cells={"test_mlp": NOISY_MLP}),
     _case("escape_walk_from_the_judges_handouts", "honest code that walks from every proxy of the judge's "
           "objects it can find (attributes, results, iteration, errors) and fails the block if anything "
           "leads on: full marks say that the handouts lead nowhere", cells={"test_transformer_block": ESCAPE}),
