@@ -147,6 +147,25 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_offline(args) -> int:
+    """Build the offline fixtures the assignments need and say how to run their notebooks on them."""
+    from . import profile
+
+    chosen = _assignments(args.assignments)
+    print(f"building the offline fixtures of {len(chosen)} assignment(s) (the first time: about a minute) ...",
+          file=sys.stderr, flush=True)
+    env = profile.offline_environment(chosen)
+    if args.kernel:
+        where = profile.install_kernel(env, user=not args.sys_prefix, prefix=sys.prefix if args.sys_prefix else None)
+        print(f"installed the Jupyter kernel {profile.KERNEL_NAME!r} ({where}): in Jupyter, pick "
+              "Kernel > Change Kernel > LLM Model Trainings (offline)", file=sys.stderr)
+        return 0
+    print("# paste these lines into the shell that starts Jupyter, or run: eval \"$(llmt offline ...)\"",
+          file=sys.stderr)
+    print(profile.exports(env))
+    return 0
+
+
 def cmd_list(args) -> int:
     print(f"{'assignment':<52} {'module':<21} points  gpu  status")
     for a in manifest.ASSIGNMENTS:
@@ -164,6 +183,15 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("assignments", nargs="*", metavar="A", help="assignment ids (default: all with a source notebook)")
     r.add_argument("--check", action="store_true", help="change nothing; exit 1 naming stale files")
     r.set_defaults(func=cmd_release)
+
+    o = sub.add_parser("offline", help="build the offline fixtures and print the environment that runs notebooks on them",
+                       description="Build the local fixtures (tiny models, generated data) that stand in for the Hub "
+                       "under the offline profile, then print `export` lines for the shell that starts Jupyter, "
+                       "or install a Jupyter kernel that sets them itself (--kernel).")
+    o.add_argument("assignments", nargs="*", metavar="A", help="assignment ids or prefixes such as 3_1 (default: all)")
+    o.add_argument("--kernel", action="store_true", help="install the Jupyter kernel 'LLM Model Trainings (offline)' instead of printing")
+    o.add_argument("--sys-prefix", action="store_true", help="with --kernel: install it into this environment, not the user's folder")
+    o.set_defaults(func=cmd_offline)
 
     g = sub.add_parser("grade", help="autograde submissions with the offline profile")
     g.add_argument("submissions", help="a notebook, a folder of one student's notebooks, or a course layout with submitted/<student>/<A>/<A>.ipynb")

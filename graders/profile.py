@@ -130,6 +130,33 @@ def offline_environment(assignments: list[manifest.Assignment]) -> dict[str, str
     return env
 
 
+def exports(env: dict[str, str]) -> str:
+    """`env` as shell lines a student can paste or `eval`: `export NAME='value'`, one per variable."""
+    import shlex
+
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in sorted(env.items()))
+
+
+KERNEL_NAME = "llmt-offline"
+
+
+def install_kernel(env: dict[str, str], user: bool = True, prefix: str | None = None) -> Path:
+    """A Jupyter kernel spec, "LLM Model Trainings (offline)", whose kernels run this Python with `env`:
+    pick it in Jupyter's kernel menu and a notebook runs under the offline profile. Returns its folder."""
+    import json
+    import sys
+    import tempfile
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "LLM Model Trainings (offline)", "language": "python", "env": env}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
+        where = KernelSpecManager().install_kernel_spec(tmp, KERNEL_NAME, user=user, prefix=prefix, replace=True)
+    return Path(where)
+
+
 def use_offline_profile(**_) -> None:
     """nbgrader pre-convert hook (nbgrader_config.py): a plain `nbgrader autograde` grades under the
     offline profile, as `llmt grade` does, unless LLMT_PROFILE already names another profile."""

@@ -172,10 +172,31 @@ def test_feedback_html_per_graded_student(graded):
     assert not (feedback / "broken_json").exists()
 
 
+@pytest.fixture(scope="module")
+def checked():
+    """`llmt check` of the whole course, once (its notebooks graded two at a time): exit code and output."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", "--workers", "2"])
+    return code, out.getvalue()
+
+
+def test_check_passes(checked):
+    code, out = checked
+    assert code == 0 and "check passed" in out, out
+
+
 @pytest.mark.parametrize("a", manifest.authored(), ids=lambda a: a.id)
-def test_reference_gets_full_marks_and_release_zero(a, capsys):
-    """`llmt check A`: the source notebook, graded offline, gets full marks; the release zero."""
-    assert main(["check", a.id]) == 0, capsys.readouterr().out
+def test_reference_gets_full_marks_and_release_zero(a, checked):
+    """`llmt check`: the source notebook, graded offline, gets full marks; the release zero."""
+    _, out = checked
+    rows = {tuple(line.split()[:2]): line.split()[2:5] for line in out.splitlines() if line.split()[:2] in
+            (["reference", a.id], ["release", a.id])}
+    points = str(a.points)
+    assert rows == {("reference", a.id): [points, "/", points], ("release", a.id): ["0", "/", points]}, out
 
 
 def test_demo_prints_the_gradebook(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """The offline profile: environment variables, fixtures and their cache."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,33 @@ def test_built_fixtures_are_deterministic(tmp_path):
             build(tmp_path / run / kind)
     for name in ("tokenizer/tokenizer.json", "model/model.safetensors"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_llmt_offline_prints_the_environment_a_shell_can_eval(capsys):
+    """`llmt offline 3_4`: export lines that, eval'd, give the offline profile and its fixtures."""
+    import shlex
+
+    from graders.cli import main
+
+    assert main(["offline", "3_4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    env = {}
+    for line in lines:
+        word, assignment = shlex.split(line)
+        assert word == "export"
+        name, value = assignment.split("=", 1)
+        env[name] = value
+    assert env["LLMT_PROFILE"] == "offline"
+    assert Path(env["LLMT_GPT2_MODEL"]).is_dir()  # the tiny GPT-2 the notebook loads instead of the Hub's
+
+
+def test_llmt_offline_kernel_sets_the_environment_itself(tmp_path):
+    import json
+
+    from graders import profile
+
+    env = profile.offline_environment([])
+    where = profile.install_kernel({**env, "LLMT_X": "1"}, user=False, prefix=str(tmp_path))
+    spec = json.loads((where / "kernel.json").read_text())
+    assert where.name == profile.KERNEL_NAME and spec["env"]["LLMT_X"] == "1"
+    assert spec["argv"][1:3] == ["-m", "ipykernel_launcher"] and "offline" in spec["display_name"]
