@@ -12,15 +12,19 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from . import contract
 from .grade import AssignmentResult
+from .report import lost
 
 STYLE = ("font-family: sans-serif; margin: 1em 2em; border-collapse: collapse;",
          "border: 1px solid #bbb; padding: 4px 8px; vertical-align: top; text-align: left;")
 
 
-def _status(message: str | None, passed: bool) -> str:
+def _status(grade_id: str, message: str | None, passed: bool) -> str:
     if passed:
         return "passed (visible tests and hidden check)"
+    if grade_id == contract.INPUT_CHECKS_CELL:
+        return "input validation failed (the computations are graded in their own parts)"
     if message and message.startswith("hidden check failed"):
         return "hidden check failed"
     if message and message.startswith(("the cell failed before", "visible test")):
@@ -39,10 +43,13 @@ def summary(result: AssignmentResult) -> str:
         rows.append(
             f"<tr><td style='{cell}'>{html.escape(c.grade_id)}</td>"
             f"<td style='{cell}'>{c.score:g} / {c.max_score:g}</td>"
-            f"<td style='{cell}'>{html.escape(_status(c.message, passed))}</td>"
+            f"<td style='{cell}'>{html.escape(_status(c.grade_id, c.message, passed))}</td>"
             f"<td style='{cell}'><pre style='white-space: pre-wrap; margin: 0'>{html.escape(text)}</pre></td></tr>")
     head = f"<h2 style='font-family: sans-serif; margin: 1em 2em 0'>{html.escape(result.assignment)}: " \
            f"{result.score:g} / {result.max_score:g}</h2>"
+    said = lost(result)
+    if said:
+        head += f"<p style='font-family: sans-serif; margin: 0.5em 2em'>{html.escape(said)}</p>"
     return f"<div id='llmt-summary'>{head}<table style='{table}'>{''.join(rows)}</table></div>"
 
 

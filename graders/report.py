@@ -10,12 +10,37 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import manifest
-from .grade import Report
+from . import contract, manifest
+from .grade import AssignmentResult, Report
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+def validation_reason(message: str | None) -> str:
+    """What a failed input-checks part says, without the plumbing around it: the calls that did not
+    raise (from the hidden check) or the visible assert's message."""
+    text = (message or "").strip()
+    for prefix in ("AssertionError: ", "hidden check failed: "):
+        text = text[len(prefix):] if text.startswith(prefix) else text
+    if text.startswith(contract.INPUT_VALIDATION + " (") and "): " in text:
+        text = text.split("): ", 1)[1]
+    return text.splitlines()[0] if text else "failed"
+
+
+def lost(result: AssignmentResult) -> str:
+    """Which kind of part lost points: "lost points in <parts>", or "the computation passed" when only
+    the input-checks part did, followed by "input validation: <what failed>" when it did."""
+    failed = [c for c in result.cells if c.score < c.max_score]
+    computations = [c.grade_id for c in failed if c.grade_id != contract.INPUT_CHECKS_CELL]
+    validation = [c for c in failed if c.grade_id == contract.INPUT_CHECKS_CELL]
+    said = ["lost points in " + ", ".join(computations)] if computations else []
+    if validation:
+        if not computations:
+            said.append("the computation passed")
+        said.append(f"{contract.INPUT_VALIDATION}: {validation_reason(validation[0].message)}")
+    return "; ".join(said)
 
 
 def _rows(report: Report) -> list[tuple[str, str, str, str]]:
@@ -23,9 +48,8 @@ def _rows(report: Report) -> list[tuple[str, str, str, str]]:
     rows = []
     for student, results in report.results.items():
         for r in results:
-            failed = [c.grade_id for c in r.cells if c.score < c.max_score]
             flagged = [c.grade_id for c in r.cells if c.flag]
-            note = f"error: {r.error}" if r.error else ("lost points in " + ", ".join(failed) if failed else "")
+            note = f"error: {r.error}" if r.error else lost(r)
             if flagged:
                 note += "; suspected tampering in " + ", ".join(flagged)
             rows.append((student, r.assignment, f"{_fmt(r.score)} / {_fmt(r.max_score)}", note.splitlines()[0] if note else ""))

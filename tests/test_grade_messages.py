@@ -51,3 +51,37 @@ def test_check_names_an_error_in_any_cell_of_the_reference(tmp_path):
     nbformat.write(new_notebook(cells=[new_markdown_cell("# title"), plot, _grade_cell("fine", [])]), str(path))
     a = manifest.get("3_1")
     assert _errors_in_cells(path, a) == [f"{a.id}: cell plot of the reference raised NameError: name 'x' is not defined"]
+
+
+def _validation_only_result():
+    from graders.grade import AssignmentResult, CellResult
+
+    failed = ("AssertionError: hidden check failed: input validation (1 of 3 checks failed; your computations are "
+              "graded in their own parts): `max_norm <= 0`: expected ValueError, nothing was raised")
+    return AssignmentResult("5_4_fine_tuning_clipping_schedulers", [
+        CellResult("test_clip_grad_norm", 4.0, 4.0), CellResult("test_input_checks", 0.0, 1.0, failed)])
+
+
+def test_the_report_says_which_kind_of_part_failed():
+    """Issue 16 §1: a notebook whose only loss is its input checks reads "the computation passed;
+    input validation: ...", in the table and on the feedback page."""
+    from graders import feedback, report
+    from graders.grade import CellResult, Report
+
+    result = _validation_only_result()
+    said = "the computation passed; input validation: `max_norm <= 0`: expected ValueError, nothing was raised"
+    assert report.lost(result) == said
+    rep = Report()
+    rep.add("alice", result)
+    assert report.table(rep).splitlines()[2].endswith(said)
+    page = feedback.summary(result)
+    import html
+
+    assert html.escape(said) in page
+    assert "input validation failed (the computations are graded in their own parts)" in page
+    result.cells[0] = CellResult("test_clip_grad_norm", 0.0, 4.0, "AssertionError: hidden check failed: wrong norm")
+    assert report.lost(result) == ("lost points in test_clip_grad_norm; input validation: `max_norm <= 0`: "
+                                   "expected ValueError, nothing was raised")
+    visible = CellResult("test_input_checks", 0.0, 1.0, "AssertionError: clip_grad_norm: max_norm=0.0 must raise ValueError")
+    result.cells[1] = visible
+    assert report.lost(result).endswith("input validation: clip_grad_norm: max_norm=0.0 must raise ValueError")
