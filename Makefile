@@ -5,6 +5,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 TORCH  ?= torch==2.13.0
+# the versions pip may install; empty: the newest releases (.ci/newest, a CI job allowed to fail)
+CONSTRAINTS ?= constraints.txt
 PIP     = $(VENV)/bin/python -m pip
 STAMP   = $(VENV)/.installed
 
@@ -15,7 +17,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -c "import torch" 2>/dev/null || $(PIP) install $(TORCH)
-	$(PIP) install -c constraints.txt -e ".[test]"
+	$(PIP) install $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[test]"
 	touch $(STAMP)
 
 demo: setup
