@@ -47,9 +47,9 @@ def summary(result: AssignmentResult) -> str:
             f"<td style='{cell}'><pre style='white-space: pre-wrap; margin: 0'>{html.escape(text)}</pre></td></tr>")
     head = f"<h2 style='font-family: sans-serif; margin: 1em 2em 0'>{html.escape(result.assignment)}: " \
            f"{result.score:g} / {result.max_score:g}</h2>"
-    said = lost(result)
-    if said:
-        head += f"<p style='font-family: sans-serif; margin: 0.5em 2em'>{html.escape(said)}</p>"
+    for said in [lost(result), *result.notes]:  # which kind of part failed; what was repaired or ignored
+        if said:
+            head += f"<p style='font-family: sans-serif; margin: 0.5em 2em'>{html.escape(said)}</p>"
     return f"<div id='llmt-summary'>{head}<table style='{table}'>{''.join(rows)}</table></div>"
 
 

@@ -43,16 +43,24 @@ def lost(result: AssignmentResult) -> str:
     return "; ".join(said)
 
 
+def notes(result: AssignmentResult) -> str:
+    """One line on a graded notebook: why it could not be graded or which parts lost points, any
+    suspected tampering, then what was repaired or ignored in the submission (renamed, converted,
+    restored cells...)."""
+    said = [(f"error: {result.error}" if result.error else lost(result)).splitlines()[0:1]]
+    flagged = [c.grade_id for c in result.cells if c.flag]
+    if flagged:
+        said.append(["suspected tampering in " + ", ".join(flagged)])
+    said.append([n.splitlines()[0] for n in result.notes if n])
+    return "; ".join(x for part in said for x in part if x)
+
+
 def _rows(report: Report) -> list[tuple[str, str, str, str]]:
     """(student, assignment, "score / max", note) per graded notebook, and a total per student."""
     rows = []
     for student, results in report.results.items():
         for r in results:
-            flagged = [c.grade_id for c in r.cells if c.flag]
-            note = f"error: {r.error}" if r.error else lost(r)
-            if flagged:
-                note += "; suspected tampering in " + ", ".join(flagged)
-            rows.append((student, r.assignment, f"{_fmt(r.score)} / {_fmt(r.max_score)}", note.splitlines()[0] if note else ""))
+            rows.append((student, r.assignment, f"{_fmt(r.score)} / {_fmt(r.max_score)}", notes(r)))
         if len(results) > 1:
             score, max_score = report.total(student)
             rows.append((student, "total", f"{_fmt(score)} / {_fmt(max_score)}", ""))
@@ -114,15 +122,16 @@ def write_json(report: Report, path: Path) -> None:
 def write_junit(report: Report, path: Path) -> None:
     """One test suite per student and assignment, one test case per grade cell.
 
-    A cell short of full marks is a failure carrying the error it raised; a notebook that could not
-    be graded is one errored test case.
+    A cell short of full marks is a failure carrying the error it raised; each part of a notebook
+    that could not be graded is an error with the reason (pytest's --junitxml counts both as
+    unsuccessful). Test cases carry no `time`: the file is identical for the same submissions.
     """
     suites = ET.Element("testsuites", name=manifest.COURSE_ID)
     for student, results in report.results.items():
         for r in results:
             suite = ET.SubElement(suites, "testsuite", name=f"{student}.{r.assignment}")
             failures = errors = 0
-            if r.error:
+            if r.error and not r.cells:
                 errors = 1
                 case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name="notebook")
                 ET.SubElement(case, "error", message=r.error).text = r.error
@@ -131,11 +140,14 @@ def write_junit(report: Report, path: Path) -> None:
                 props = ET.SubElement(case, "properties")
                 ET.SubElement(props, "property", name="score", value=_fmt(c.score))
                 ET.SubElement(props, "property", name="max_score", value=_fmt(c.max_score))
-                if c.score < c.max_score and not r.error:
+                if r.error:  # the notebook could not be graded: each of its parts is an error
+                    errors += 1
+                    ET.SubElement(case, "error", message=r.error.splitlines()[0]).text = r.error
+                elif c.score < c.max_score:
                     failures += 1
                     text = "\n".join(x for x in (c.flag, c.message) if x) or "lost points"
                     ET.SubElement(case, "failure", message=text.splitlines()[0]).text = text
-            suite.set("tests", str(len(r.cells) + (1 if r.error else 0)))
+            suite.set("tests", str(max(len(r.cells), 1 if r.error else 0)))
             suite.set("failures", str(failures))
             suite.set("errors", str(errors))
     ET.indent(suites)

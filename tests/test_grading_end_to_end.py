@@ -156,7 +156,23 @@ def test_junit_report(graded):
     by_name = {s.get("name"): s for s in suites}
     assert by_name[f"complete.{A.id}"].get("failures") == "0"
     assert by_name[f"wrong_masks.{A.id}"].get("failures") == "1"
-    assert by_name[f"broken_json.{A.id}"].get("errors") == "1"
+    assert by_name[f"untouched.{A.id}"].get("failures") == "4"  # every part short of its points fails
+    broken = by_name[f"broken_json.{A.id}"]  # an ungradable notebook: an error on each of its parts
+    assert broken.get("errors") == "4" and broken.get("failures") == "0" and broken.get("tests") == "4"
+    assert all(case.find("error").get("message").startswith("not a valid notebook") for case in broken.iter("testcase"))
+
+
+def test_the_table_and_the_feedback_carry_the_notes(graded, capsys):
+    """Issue 20 §2: what was repaired in a submission is in the table's notes and on its feedback page."""
+    from graders import report
+    from graders.grade import AssignmentResult, CellResult
+
+    entry = _scores(_report(graded))["deleted_a_test"]
+    result = AssignmentResult(A.id, [CellResult(c["grade_id"], c["score"], c["max_score"], c["message"]) for c in entry["cells"]],
+                              notes=entry["notes"])
+    assert report.notes(result).endswith("; restored deleted cells: test_masks")
+    page = (graded["runs"][0][1] / "feedback" / "deleted_a_test" / A.id / f"{A.id}.html").read_text()
+    assert "restored deleted cells: test_masks" in page
 
 
 def test_feedback_html_per_graded_student(graded):

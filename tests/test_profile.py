@@ -116,3 +116,64 @@ def test_llmt_offline_kernel_sets_the_environment_itself(tmp_path):
     spec = json.loads((where / "kernel.json").read_text())
     assert where.name == profile.KERNEL_NAME and spec["env"]["LLMT_X"] == "1"
     assert spec["argv"][1:3] == ["-m", "ipykernel_launcher"] and "offline" in spec["display_name"]
+
+
+def _config_cell(a: manifest.Assignment) -> str:
+    from graders import notebooks
+
+    nb = notebooks.read(a.release_notebook)
+    return next(c.source for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "config")
+
+
+@pytest.mark.parametrize("a", [a for a in manifest.ASSIGNMENTS if a.offline], ids=lambda a: a.id[:3])
+def test_offline_without_its_variables_stops_in_the_config_cell(a, monkeypatch):
+    """Issue 20 §1: LLMT_PROFILE=offline alone fails at once, in the configuration cell, naming the
+    command that sets the rest, and the cell checks exactly the variables the offline profile sets."""
+    import ast
+    import re
+
+    source = _config_cell(a)
+    declared = re.search(r"^OFFLINE_VARS = (\(.*?\))", source, re.M)
+    assert declared, f"{a.id}: the config cell declares no OFFLINE_VARS"
+    assert sorted(ast.literal_eval(declared.group(1))) == sorted(a.offline)
+    lines = source.split("\n")
+    at = next(i for i, line in enumerate(lines) if "raise RuntimeError(" in line)
+    head = "\n".join(lines[:at + 2])  # the cell up to its check (the raise spans two lines)
+    monkeypatch.syspath_prepend(str(a.release_notebook.parent))  # the modules shipped beside it
+    monkeypatch.setenv("LLMT_PROFILE", "offline")
+    for var in a.offline:
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(RuntimeError, match=re.escape(f'eval "$(.venv/bin/llmt offline {a.id[:3]})"')):
+        exec(compile(head, a.id, "exec"), {})
+    for var in a.offline:
+        monkeypatch.setenv(var, "/somewhere")
+    exec(compile(head, a.id, "exec"), {})  # with them set, the cell goes on
+
+
+def test_a_release_notebook_runs_offline_after_the_documented_steps(tmp_path):
+    """The README's Student section, as written: `eval "$(.venv/bin/llmt offline 3_4)"`, then the
+    notebook (here headless, with `jupyter execute`, its cells filled in as a student would)."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from graders import notebooks
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    student = readme[readme.index("## Student"):]
+    step = re.search(r'^(eval "\$\(\.venv/bin/llmt offline (\w+)\)")', student, re.M)
+    assert step, "README: the Student section gives the eval line"
+    a = manifest.get(step.group(2))
+    folder = tmp_path / a.id
+    shutil.copytree(a.release_notebook.parent, folder)
+    solved = notebooks.fill_solutions(notebooks.read(a.release_notebook), notebooks.read(a.source_notebook))
+    nbformat.write(solved, str(folder / a.release_notebook.name))
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMT_", "HF_", "TRANSFORMERS_"))
+           or k == "LLMT_CACHE"}
+    script = step.group(1).replace(".venv/bin/", f"{bin_dir}/") + f" && {bin_dir}/jupyter execute {a.release_notebook.name}"
+    done = subprocess.run(["bash", "-c", script], cwd=folder, env=env, text=True, capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]

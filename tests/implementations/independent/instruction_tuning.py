@@ -656,8 +656,8 @@ WRONG = {
     },
     'tok_check_rejects_one': {
         "cells": {'format_prompt': _FP_FSTRING, 'tokenize_example': _TOK_CHECK_OFF_BY_ONE, 'answer_question': _ANS_LOOP},
-        "loses": ['input-checks'],
-        "bug": 'raises ValueError for max_length <= 1 (max_length == 1 is valid)',
+        "loses": ['test_tokenize_inputs'],
+        "bug": 'raises ValueError for max_length <= 1: max_length == 1 is a stated edge of the computation, so the tokenize part loses',
     },
     'labels_masked_by_pad_id': {
         "cells": {'format_prompt': _FP_JOIN, 'tokenize_example': _TOK_LABELS_BY_PAD_ID, 'answer_question': _ANS_KV_CACHE},
