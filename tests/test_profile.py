@@ -131,6 +131,7 @@ def test_offline_without_its_variables_stops_in_the_config_cell(a, monkeypatch):
     command that sets the rest, and the cell checks exactly the variables the offline profile sets."""
     import ast
     import re
+    import sys
 
     source = _config_cell(a)
     declared = re.search(r"^OFFLINE_VARS = (\(.*?\))", source, re.M)
@@ -143,11 +144,18 @@ def test_offline_without_its_variables_stops_in_the_config_cell(a, monkeypatch):
     monkeypatch.setenv("LLMT_PROFILE", "offline")
     for var in a.offline:
         monkeypatch.delenv(var, raising=False)
-    with pytest.raises(RuntimeError, match=re.escape(f'eval "$(.venv/bin/llmt offline {a.id[:3]})"')):
-        exec(compile(head, a.id, "exec"), {})
-    for var in a.offline:
-        monkeypatch.setenv(var, "/somewhere")
-    exec(compile(head, a.id, "exec"), {})  # with them set, the cell goes on
+    loaded = set(sys.modules)
+    try:
+        with pytest.raises(RuntimeError, match=re.escape(f'eval "$(.venv/bin/llmt offline {a.id[:3]})"')):
+            exec(compile(head, a.id, "exec"), {})
+        for var in a.offline:
+            monkeypatch.setenv(var, "/somewhere")
+        exec(compile(head, a.id, "exec"), {})  # with them set, the cell goes on
+    finally:  # the shipped modules it imported (weight_init, decoder...) stay out of later tests
+        release = str(a.release_notebook.parent.parent)
+        for name in set(sys.modules) - loaded:
+            if (getattr(sys.modules[name], "__file__", None) or "").startswith(release):
+                del sys.modules[name]
 
 
 def test_a_release_notebook_runs_offline_after_the_documented_steps(tmp_path):
