@@ -53,6 +53,39 @@ def summary(result: AssignmentResult) -> str:
     return f"<div id='llmt-summary'>{head}<table style='{table}'>{''.join(rows)}</table></div>"
 
 
+#: what a student does about a notebook that could not be graded, by the start of the reason
+_ADVICE = (
+    ("wrong assignment", "Hand in each notebook under its own assignment: this one as the assignment the reason "
+                         "names, and this assignment's own notebook here."),
+    ("the notebook is", "Clear the outputs (in Jupyter: Kernel, Restart Kernel and Clear Outputs of All Cells), "
+                        "save, and hand it in again."),
+    ("not a valid notebook", "Open the file in Jupyter: if it does not open, fetch a fresh copy of the assignment, "
+                             "paste your code into its solution cells, save and hand that in."),
+    ("symbolic link", "Hand in the files themselves, not links to them."),
+    ("no notebook", "Hand in the assignment's notebook under its own name (the name the release gave it)."),
+)
+_ADVICE_ELSE = ("Fix what the reason says and hand the notebook in again; ask your instructor if it is not "
+                "clear what went wrong.")
+
+
+def advice(error: str) -> str:
+    """What to do about a notebook that could not be graded for `error`."""
+    text = error.lower()
+    return next((said for start, said in _ADVICE if start in text), _ADVICE_ELSE)
+
+
+def ungradable(page: Path, result: AssignmentResult) -> None:
+    """Write the feedback page of a notebook that could not be graded: why, and what to do."""
+    para = "<p style='font-family: sans-serif; margin: 0.5em 2em; max-width: 60em'>{}</p>"
+    body = (f"<div id='llmt-summary'><h2 style='font-family: sans-serif; margin: 1em 2em 0'>"
+            f"{html.escape(result.assignment)}: {result.score:g} / {result.max_score:g}</h2>"
+            + para.format("This notebook could not be graded: " + html.escape(result.error or "unknown reason"))
+            + para.format("<b>What to do:</b> " + html.escape(advice(result.error or "")))
+            + "</div>")
+    Path(page).write_text(f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}"
+                          f"</title></head><body>{body}</body></html>\n", encoding="utf-8")
+
+
 def annotate(page: Path, result: AssignmentResult) -> None:
     """Insert the summary at the top of nbgrader's feedback page `page` (a file of ours, not the student's)."""
     text = Path(page).read_text(encoding="utf-8")

@@ -36,6 +36,8 @@ class Submission:
     student: str
     assignment: manifest.Assignment
     notebook: Path
+    #: set when the notebook was handed in as another assignment and is graded as the one it is
+    handed_in_as: str | None = None
 
 
 @dataclass
@@ -46,6 +48,9 @@ class CellResult:
     message: str | None = None
     #: set when the notebook's own run and the judge disagree on this part (suspected tampering)
     flag: str | None = None
+    #: how long the grade cell ran (visible tests and hidden check), when known; JUnit's `time`,
+    #: left out of the JSON report so that it stays the same from run to run
+    seconds: float | None = None
 
 
 @dataclass
@@ -90,14 +95,52 @@ def _assignment_for(name: str) -> manifest.Assignment | None:
         return None
 
 
+def catalog() -> dict[str, set[str]]:
+    """Assignment id -> the grade ids of its release notebook (to recognise a notebook handed in
+    under another assignment's name), for every authored assignment."""
+    if not _CATALOG:
+        for a in manifest.authored():
+            cells = notebooks.read(a.release_notebook).cells
+            _CATALOG[a.id] = {notebooks.nbgrader_meta(c).get("grade_id") for c in cells} - {None}
+    return _CATALOG
+
+
+_CATALOG: dict[str, set[str]] = {}
+
+
+def _regrade_misfiled(subs: list[Submission]) -> list[Submission]:
+    """`--misfiled grade`: each notebook of another assignment B handed in as A is graded as B,
+    unless the student handed in B as well (then it stays a wrong-assignment entry of A)."""
+    held = {(s.student, s.assignment.id) for s in subs}
+    out = []
+    for s in subs:
+        actual = _identify(s)
+        if actual and actual != s.assignment.id and (s.student, actual) not in held:
+            held.add((s.student, actual))
+            s = Submission(s.student, manifest.get(actual), s.notebook, handed_in_as=s.assignment.id)
+        out.append(s)
+    return out
+
+
+def _identify(sub: Submission) -> str | None:
+    try:
+        nb, _ = submission.upgrade(submission.parse(submission.read_bytes(sub.notebook))[0])
+    except submission.Rejected:
+        return None
+    return submission.whose(submission.grade_ids(nb), catalog())
+
+
 def find_submissions(path: Path, assignment: str | None = None, student: str | None = None,
-                     ) -> tuple[list[Submission], list[str]]:
+                     misfiled: str = "zero") -> tuple[list[Submission], list[str]]:
     """The submissions under `path`, and notes on what was skipped.
 
     `path` is a notebook, a folder of notebooks for one student (`<A>.ipynb` each), or an nbgrader
     course layout: a folder holding `submitted/<student>/<A>/<A>.ipynb`, or that `submitted`
-    folder itself.
+    folder itself. A notebook of another assignment handed in as A scores zero as A with the reason
+    (`misfiled="zero"`), or is graded as the assignment it is (`misfiled="grade"`).
     """
+    if misfiled not in ("zero", "grade"):
+        raise UsageError(f"--misfiled is 'zero' or 'grade', not {misfiled!r}")
     path = Path(path)
     if not path.exists():
         raise UsageError(f"no such file or folder: {path}")
@@ -139,6 +182,8 @@ def find_submissions(path: Path, assignment: str | None = None, student: str | N
         subs = [s for s in subs if s.assignment == only]
     if not subs:
         raise UsageError(f"no submissions to grade under {path}" + (f" ({'; '.join(notes)})" if notes else ""))
+    if misfiled == "grade":
+        subs = _regrade_misfiled(subs)
     order = {a.id: i for i, a in enumerate(manifest.ASSIGNMENTS)}
     subs.sort(key=lambda s: (s.student, order[s.assignment.id]))
     return subs, notes
@@ -173,6 +218,31 @@ def _failure_messages(autograded: Path) -> dict[str, str]:
     return messages
 
 
+def _seconds(cell) -> float | None:
+    """How long a cell of an executed notebook ran, from the timestamps the executor records."""
+    from datetime import datetime
+
+    times = cell.get("metadata", {}).get("execution", {})
+    try:
+        start, end = (datetime.fromisoformat(times[k].replace("Z", "+00:00"))
+                      for k in ("iopub.execute_input", "shell.execute_reply"))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return max((end - start).total_seconds(), 0.0)
+
+
+def _cell_seconds(autograded: Path) -> dict[str, float]:
+    """grade_id -> how long each grade cell of the autograded notebook ran."""
+    if not autograded.is_file():
+        return {}
+    found = {}
+    for cell in notebooks.read(autograded).cells:
+        gid, took = notebooks.nbgrader_meta(cell).get("grade_id"), _seconds(cell)
+        if gid and took is not None:
+            found[gid] = took
+    return found
+
+
 def _kernel_death(autograded: Path) -> str | None:
     """Where and why the kernel died before the end of the notebook (graders.execute), if it did."""
     from .execute import KERNEL_DIED, died_reason
@@ -204,7 +274,7 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
 
     expected = notebooks.grade_cells(notebooks.read(sub.assignment.source_notebook))
     autograded = course.path("autograded", sub.assignment.id, sub.student) / f"{sub.assignment.id}.ipynb"
-    messages = _failure_messages(autograded)
+    messages, seconds = _failure_messages(autograded), _cell_seconds(autograded)
     with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
         nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
         grades = {g.name: g for g in nb.grades}
@@ -216,7 +286,7 @@ def _read_scores(course: Course, sub: Submission) -> AssignmentResult:
             message = None
             if score < max_score:
                 message = messages.get(c.grade_id, "no points: this test cell is missing from the submitted notebook")
-            cells.append(CellResult(c.grade_id, score, max_score, message))
+            cells.append(CellResult(c.grade_id, score, max_score, message, seconds=seconds.get(c.grade_id)))
     return AssignmentResult(sub.assignment.id, cells, _kernel_death(autograded))
 
 
@@ -270,9 +340,9 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
     if not sub.assignment.authored:
         return AssignmentResult(sub.assignment.id, [], f"{sub.assignment.id} has no source notebook in this course yet")
     try:
-        prepared = submission.prepare(sub.notebook, sub.assignment.release_notebook)
+        prepared = submission.prepare(sub.notebook, sub.assignment.release_notebook, catalog=catalog())
     except submission.Rejected as exc:
-        return _zero(sub.assignment, _clean(str(exc), 500))
+        return _ungradable(course, sub, _clean(str(exc), 500), feedback_dir)
     zygote.warm([sub.assignment], course.sandbox)
     dest = course.path("submitted", sub.assignment.id, sub.student)
     if dest.exists():
@@ -288,9 +358,12 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
         with profile.environment(judge.environment()), judge.judging(sub.assignment) as verdicts:
             result = judged_course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
     if not result["success"]:
-        return _zero(sub.assignment, f"nbgrader could not grade it: {_log_reason(result)}")
+        return _ungradable(course, sub, f"nbgrader could not grade it: {_log_reason(result)}", feedback_dir)
     graded = judged(_read_scores(course, sub), verdicts)
     graded.notes = prepared.notes
+    if sub.handed_in_as:
+        graded.notes.insert(0, f"handed in as {sub.handed_in_as}; graded as {sub.assignment.id}, the assignment "
+                               "it is (--misfiled grade)")
     _store_scores(course, sub, graded)
     if feedback_dir is not None:
         fb = course.api().generate_feedback(sub.assignment.id, sub.student, force=True)
@@ -303,6 +376,34 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
 
             annotate(target / html.name, graded)
     return graded
+
+
+def _ungradable(course: Course, sub: Submission, reason: str, feedback_dir: Path | None) -> AssignmentResult:
+    """A notebook that could not be graded: zero on every part with the reason, in the report, in the
+    gradebook (flagged, the reason as the first comment, so the formgrader shows it) and, with
+    `feedback_dir`, on a feedback page that says what to do."""
+    from nbgrader.api import Gradebook
+
+    result = _zero(sub.assignment, reason)
+    for kind in ("submitted", "autograded", "feedback"):  # no earlier grading's files beside the zero
+        shutil.rmtree(course.path(kind, sub.assignment.id, sub.student), ignore_errors=True)
+    with Gradebook(course.db_url, manifest.COURSE_ID) as gb:
+        gb.update_or_create_student(sub.student)
+        gb.update_or_create_submission(sub.assignment.id, sub.student)
+        nb = gb.find_submission_notebook(sub.assignment.id, sub.assignment.id, sub.student)
+        for g in nb.grades:
+            g.auto_score, g.needs_manual_grade = 0.0, False
+        for c in nb.comments[:1]:
+            c.auto_comment = "not graded: " + reason
+        nb.flagged = True
+        gb.db.commit()
+    if feedback_dir is not None:
+        from .feedback import ungradable
+
+        target = Path(feedback_dir) / sub.student / sub.assignment.id
+        target.mkdir(parents=True, exist_ok=True)
+        ungradable(target / f"{sub.assignment.id}.html", result)
+    return result
 
 
 def ignore_nbgrader_warnings() -> None:

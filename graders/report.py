@@ -1,17 +1,22 @@
 """The gradebook as a table on screen, as JSON, as JUnit XML and as Markdown (a CI job summary).
 
-Nothing here depends on the run (no times, no temporary paths), so grading the same submissions
-twice writes identical files.
+Nothing here depends on the run (no temporary paths; times only in JUnit's `time` attributes), so
+grading the same submissions twice writes identical files, JUnit's identical but for `JUNIT_TIME`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from . import contract, manifest
 from .grade import AssignmentResult, Report
+
+
+#: the only part of a JUnit file that differs between two gradings of the same submissions
+JUNIT_TIME = re.compile(r' time="[0-9.]+"')
 
 
 def _fmt(x: float) -> str:
@@ -124,7 +129,8 @@ def write_junit(report: Report, path: Path) -> None:
 
     A cell short of full marks is a failure carrying the error it raised; each part of a notebook
     that could not be graded is an error with the reason (pytest's --junitxml counts both as
-    unsuccessful). Test cases carry no `time`: the file is identical for the same submissions.
+    unsuccessful). Each test case has the `time` its grade cell ran (0 for a part that never ran;
+    none after `llmt merge`, whose JSON shards carry no times); each suite the sum.
     """
     suites = ET.Element("testsuites", name=manifest.COURSE_ID)
     for student, results in report.results.items():
@@ -133,10 +139,12 @@ def write_junit(report: Report, path: Path) -> None:
             failures = errors = 0
             if r.error and not r.cells:
                 errors = 1
-                case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name="notebook")
+                case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name="notebook", time="0.000")
                 ET.SubElement(case, "error", message=r.error).text = r.error
             for c in r.cells:
                 case = ET.SubElement(suite, "testcase", classname=f"{student}.{r.assignment}", name=c.grade_id)
+                if c.seconds is not None or r.error:
+                    case.set("time", f"{c.seconds or 0.0:.3f}")
                 props = ET.SubElement(case, "properties")
                 ET.SubElement(props, "property", name="score", value=_fmt(c.score))
                 ET.SubElement(props, "property", name="max_score", value=_fmt(c.max_score))
@@ -150,6 +158,9 @@ def write_junit(report: Report, path: Path) -> None:
             suite.set("tests", str(max(len(r.cells), 1 if r.error else 0)))
             suite.set("failures", str(failures))
             suite.set("errors", str(errors))
+            times = [c.seconds for c in r.cells if c.seconds is not None]
+            if times or r.error:
+                suite.set("time", f"{sum(times):.3f}")
     ET.indent(suites)
     ET.ElementTree(suites).write(_target(path), encoding="utf-8", xml_declaration=True)
 

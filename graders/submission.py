@@ -51,6 +51,14 @@ class Rejected(Exception):
     """The submission cannot be graded; str() is the reason, for the notebook's error entry."""
 
 
+class WrongAssignment(Rejected):
+    """The notebook is another assignment's: its grade ids are `actual`'s, none of them the expected one's."""
+
+    def __init__(self, reason: str, actual: str):
+        super().__init__(reason)
+        self.actual = actual
+
+
 @dataclass
 class Prepared:
     #: the file that was read (the expected notebook, or the one found in its place)
@@ -63,10 +71,13 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare(expected: Path, release: Path, max_bytes: int = MAX_BYTES) -> Prepared:
+def prepare(expected: Path, release: Path, max_bytes: int = MAX_BYTES,
+            catalog: dict[str, set[str]] | None = None) -> Prepared:
     """The copy of the submission `expected` (`<folder>/<A>.ipynb`) that nbgrader grades.
 
     `release` is the release notebook of the assignment, the one nbgrader's gradebook was made from.
+    `catalog` (assignment id -> the grade ids of its release notebook), when given, recognises a
+    notebook of another assignment handed in as this one (`WrongAssignment`).
     """
     release_nb = nbformat.read(str(release), as_version=4)
     path, notes = locate(Path(expected), release_nb, shipped={p.name for p in Path(release).parent.iterdir()})
@@ -75,6 +86,8 @@ def prepare(expected: Path, release: Path, max_bytes: int = MAX_BYTES) -> Prepar
     notes += more
     nb, more = upgrade(raw)
     notes += more
+    if catalog:
+        check_assignment(nb, release_nb, catalog)
     graded, more = rebuild(nb, release_nb)
     return Prepared(path, hashlib.sha256(data).hexdigest(), graded, notes + more)
 
@@ -112,6 +125,37 @@ def locate(expected: Path, release_nb, shipped: set[str] = frozenset()) -> tuple
         raise Rejected(f"no notebook {expected.name} in the submission, and several hold its cells ({names}): "
                        f"rename the one to grade")
     raise Rejected(f"no notebook {expected.name} in the submission (the folder's {names} holds none of its cells)")
+
+
+def whose(grade_ids: set[str], catalog: dict[str, set[str]]) -> str | None:
+    """The assignment whose distinctive grade ids (those of no other assignment: not `setup` or
+    `test_input_checks`) `grade_ids` holds most of; None when it holds none."""
+    counts: dict[str, int] = {}
+    for ids in catalog.values():
+        for gid in ids:
+            counts[gid] = counts.get(gid, 0) + 1
+    hits = {a: len({g for g in ids if counts[g] == 1} & grade_ids) for a, ids in catalog.items()}
+    best = max(hits, key=lambda a: hits[a], default=None)
+    return best if best is not None and hits[best] > 0 else None
+
+
+def check_assignment(nb, release_nb, catalog: dict[str, set[str]]) -> None:
+    """Raise `WrongAssignment` when `nb` holds none of the release's distinctive cells and some of
+    another assignment's (a notebook handed in under the wrong name); a notebook without grade ids
+    (the student's own) is graded as handed in."""
+    mine = grade_ids(release_nb)
+    here = next((a for a, ids in catalog.items() if ids == mine), None)
+    found = grade_ids(nb)
+    actual = whose(found, catalog)
+    if actual is None or actual == here or whose(found & mine, catalog) == here:
+        return
+    theirs = sorted(found & catalog[actual] - mine, key=lambda g: (not g.startswith("test_"), g))
+    shown = ", ".join(theirs[:3]) + (" ..." if len(theirs) > 3 else "")
+    here = here or "this assignment"
+    raise WrongAssignment(
+        f"wrong assignment: this is the notebook of {actual} (it has that assignment's cells {shown}, and none "
+        f"of {here}'s): hand it in as {actual}, "
+        f"and hand in {here}'s own notebook here", actual)
 
 
 def _ignored_note(paths: list[Path], shown: int = 8) -> list[str]:
@@ -205,6 +249,11 @@ def nbgrader_meta(cell) -> dict:
 def _grade_id(cell) -> str | None:
     gid = nbgrader_meta(cell).get("grade_id")
     return gid if isinstance(gid, str) and gid else None
+
+
+def grade_ids(nb) -> set[str]:
+    """The nbgrader grade ids of a notebook's cells (read leniently)."""
+    return {_grade_id(c) for c in nb.get("cells", []) if isinstance(c, dict)} - {None}
 
 
 def _text(source) -> str:

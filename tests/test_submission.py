@@ -354,3 +354,56 @@ def test_another_kernel_is_noted_and_the_courses_is_used(tmp_path):
 def test_the_module_helper_reads_nbgrader_metadata_of_anything():
     assert submission.nbgrader_meta({"metadata": {"nbgrader": {"grade_id": "x"}}}) == {"grade_id": "x"}
     assert submission.nbgrader_meta({"metadata": None}) == {} and submission.nbgrader_meta("cell") == {}
+
+
+# ------------------------------------------------------------------- another assignment's notebook
+
+def _catalog():
+    from graders.grade import catalog
+
+    return catalog()
+
+
+@pytest.mark.parametrize("other", ["3_3", "1_1", "7_3"])
+def test_a_notebook_of_another_assignment_is_rejected_naming_it(tmp_path, other):
+    b = manifest.get(other)
+    theirs = notebooks.fill_solutions(notebooks.read(b.release_notebook), notebooks.read(b.source_notebook))
+    with pytest.raises(submission.WrongAssignment, match=rf"^wrong assignment: this is the notebook of {b.id} ") as exc:
+        prepare(_save(tmp_path, theirs), RELEASE, catalog=_catalog())
+    assert exc.value.actual == b.id and f"hand it in as {b.id}" in str(exc.value)
+
+
+@pytest.mark.parametrize("kind", ["complete", "release", "own_cells_only", "mixed", "shared_cells_only"])
+def test_this_assignments_notebooks_are_not_taken_for_another(tmp_path, kind):
+    """Its own notebook in any state, a notebook without grade ids (graded as handed in), one holding
+    cells of both (graded as this one), one with only cells every notebook has (setup, config)."""
+    nb = _complete() if kind != "release" else _release()
+    other = notebooks.read(manifest.get("3_3").release_notebook)
+    if kind == "own_cells_only":
+        nb.cells = [nbformat.v4.new_code_cell(c.source) for c in nb.cells]
+    elif kind == "mixed":
+        nb.cells += other.cells[-3:]
+    elif kind == "shared_cells_only":
+        nb.cells = [c for c in other.cells if notebooks.nbgrader_meta(c).get("grade_id") in ("setup", "config", "intro")]
+    prepare(_save(tmp_path, nb), RELEASE, catalog=_catalog())
+
+
+def test_misfiled_notebooks_can_be_graded_as_what_they_are(tmp_path):
+    """`llmt grade --misfiled grade`: 3_3's notebook in 3_2's folder is graded as 3_3, unless the
+    student handed in 3_3 too."""
+    from graders.grade import find_submissions
+
+    b = manifest.get("3_3")
+    theirs = nbformat.writes(notebooks.read(b.release_notebook))
+    for student in ("ann", "bob"):
+        folder = tmp_path / "submitted" / student / A.id
+        folder.mkdir(parents=True)
+        (folder / f"{A.id}.ipynb").write_text(theirs)
+    (tmp_path / "submitted" / "bob" / b.id).mkdir()
+    (tmp_path / "submitted" / "bob" / b.id / f"{b.id}.ipynb").write_text(theirs)
+    as_filed, _ = find_submissions(tmp_path)
+    assert [(s.student, s.assignment.id, s.handed_in_as) for s in as_filed] == \
+        [("ann", A.id, None), ("bob", A.id, None), ("bob", b.id, None)]
+    regraded, _ = find_submissions(tmp_path, misfiled="grade")
+    assert [(s.student, s.assignment.id, s.handed_in_as) for s in regraded] == \
+        [("ann", b.id, A.id), ("bob", A.id, None), ("bob", b.id, None)]
