@@ -10,7 +10,7 @@ from . import deferred_imports
 
 deferred_imports.defer_rfc3987_syntax()  # before nbformat is imported: 1 s of start-up
 
-from . import manifest, merge, release, report, sandbox  # noqa: E402
+from . import course, manifest, merge, release, report, sandbox  # noqa: E402
 from .grade import UsageError, find_submissions, grade  # noqa: E402
 from .parallel import MAX_DEFAULT_WORKERS, default_workers  # noqa: E402
 from .selfcheck import check, demo  # noqa: E402
@@ -33,6 +33,24 @@ def _assignments(names: list[str]) -> list[manifest.Assignment]:
             raise UsageError(f"{a.id} has no source notebook yet (source/{a.id}/{a.id}.ipynb)")
         chosen.append(a)
     return chosen
+
+
+def version() -> str:
+    """The course package's version, from its metadata (pyproject.toml's `version`)."""
+    from importlib.metadata import PackageNotFoundError, version as installed
+
+    try:
+        return installed("llm-model-trainings")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed: pip install -e .)"
+
+
+def _formgrader_config(course_dir) -> None:
+    """Leave in a course directory other than the repository the nbgrader_config.py the formgrader reads."""
+    written = course.write_config(Path(course_dir))
+    if written is not None:
+        print(f"formgrader: start `jupyter server` in {written.parent} (README: Instructors: formgrader)",
+              file=sys.stderr)
 
 
 def _progress(sub) -> None:
@@ -80,6 +98,7 @@ def cmd_grade(args) -> int:
     rep.notes = notes + rep.notes
     if shard:
         rep.shard = shard.describe(subs)
+    _formgrader_config(args.course_dir)
     return _outputs(rep, args)
 
 
@@ -88,6 +107,7 @@ def cmd_merge(args) -> int:
     rep = merge.merge_reports(args.reports)
     if args.course_dirs:
         merge.merge_gradebooks(rep, args.course_dirs, Path(args.course_dir))
+        _formgrader_config(args.course_dir)
     return _outputs(rep, args)
 
 
@@ -141,6 +161,7 @@ def cmd_check(args) -> int:
 
 def cmd_demo(args) -> int:
     rep, out = demo(_assignments(args.assignments), args.out, progress=_progress, workers=_workers(args))
+    course.write_config(out / "course")
     print(f"\nGradebook of the demo class (offline profile), course directory {out / 'course'}:\n")
     print(report.table(rep))
     print(f"\nfeedback (HTML): {out / 'feedback'}\nreport (JSON):   {out / 'report.json'}")
@@ -173,9 +194,31 @@ def cmd_list(args) -> int:
     return 0
 
 
+GRADE_EPILOG = """\
+exit status:
+  0  grading finished, whatever the scores (a notebook that could not be graded is an
+     error entry worth zero in the table and the reports)
+  1  --min-score X was given and a student's total is below X of the maximum (the
+     students are named on stderr); also an unexpected failure, with its traceback
+  2  bad usage: an unknown option or a bad value, a missing path, an unknown
+     assignment, an invalid student id, no submissions under the path
+
+examples:
+  # a class laid out as submitted/<student>/<A>/<A>.ipynb, with every report
+  llmt grade path/to/class --json report.json --junit junit.xml --feedback feedback/
+  # one notebook into a course directory of its own (open it in the formgrader
+  # afterwards: cd graded && jupyter server), failing below 60 %
+  llmt grade attempt.ipynb --assignment 3_1 --student alice --course-dir graded --min-score 0.6
+"""
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="llmt", description="LLM Model Trainings: release, grade and check the course.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="llmt", description="LLM Model Trainings: release, grade and check the course.",
+                                epilog="`llmt COMMAND --help` describes a command and its options.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                   help="print the course package's version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands",
+                           help="one of the commands below")
 
     sub.add_parser("list", help="the course's assignments and their status").set_defaults(func=cmd_list)
 
@@ -193,11 +236,16 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--sys-prefix", action="store_true", help="with --kernel: install it into this environment, not the user's folder")
     o.set_defaults(func=cmd_offline)
 
-    g = sub.add_parser("grade", help="autograde submissions with the offline profile")
+    g = sub.add_parser("grade", help="autograde submissions with the offline profile",
+                       description="Autograde submissions with nbgrader under the offline profile, the hidden\n"
+                       "checks in the judge and every kernel in the sandbox; print a table per student and\n"
+                       "assignment, and record the grades in --course-dir's gradebook.db.",
+                       epilog=GRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     g.add_argument("submissions", help="a notebook, a folder of one student's notebooks, or a course layout with submitted/<student>/<A>/<A>.ipynb")
     g.add_argument("--assignment", help="grade only this assignment (also names the assignment of a single notebook)")
     g.add_argument("--student", help="grade only this student (names the student of a folder of notebooks; default 'student')")
-    g.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the nbgrader course directory holding gradebook.db (default: this repository)")
+    g.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the nbgrader course directory holding gradebook.db (default: this repository); another folder also "
+                   "gets an nbgrader_config.py, for the formgrader and nbgrader's commands started in it")
     g.add_argument("--json", type=Path, help="write the report as JSON")
     g.add_argument("--junit", type=Path, help="write the report as JUnit XML")
     g.add_argument("--summary", type=Path, help="write the report as a Markdown table (a CI job summary)")
@@ -215,7 +263,8 @@ def parser() -> argparse.ArgumentParser:
     m = sub.add_parser("merge", help="join the reports and gradebooks of `llmt grade --shard I/N` runs into one")
     m.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="the shards' --json reports, one per shard")
     m.add_argument("--course-dirs", nargs="+", type=Path, metavar="DIR", help="the shards' --course-dir folders: their gradebooks and graded notebooks are copied into --course-dir")
-    m.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the course directory to merge the gradebooks into (default: this repository)")
+    m.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the course directory to merge the gradebooks into (default: this repository); another folder "
+                   "also gets an nbgrader_config.py, for the formgrader")
     m.add_argument("--json", type=Path, help="write the merged report as JSON")
     m.add_argument("--junit", type=Path, help="write the merged report as JUnit XML")
     m.add_argument("--summary", type=Path, help="write the merged report as a Markdown table (e.g. for $GITHUB_STEP_SUMMARY)")
@@ -227,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("sandbox", help="the protections around a grading kernel that this machine offers").set_defaults(func=cmd_sandbox)
 
     c = sub.add_parser("check", help="the course tests itself: references score full marks, releases zero")
-    c.add_argument("assignments", nargs="*", metavar="A")
+    c.add_argument("assignments", nargs="*", metavar="A", help="assignment ids or prefixes (default: every ready one)")
     c.add_argument("--workers", type=int, metavar="N", help=workers_help)
     c.set_defaults(func=cmd_check)
 

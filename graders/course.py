@@ -57,6 +57,55 @@ def configure(c: Config, cell_timeout: int = DEFAULT_CELL_TIMEOUT, sandbox: Sand
     return c
 
 
+#: the first line of the nbgrader_config.py that llmt writes into a course directory (write_config)
+CONFIG_MARK = "# written by llmt (graders/course.py write_config):"
+
+_CONFIG = '''{mark} `llmt grade` rewrites this file; delete this line to keep your edits
+"""nbgrader's configuration of the course directory it lies in, for nbgrader's commands and its
+formgrader started in this folder: the course llmt graded here, with llmt's settings."""
+
+import os
+import sys
+
+sys.path.insert(0, {root!r})  # the checkout whose graders package graded this course
+
+from graders.course import configure  # noqa: E402
+
+c = configure(get_config())  # noqa: F821 (get_config is given by traitlets' config loader)
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# the exchange (release, fetch, collect) of this course directory, the one llmt's API uses here
+c.Exchange.root = os.path.join(c.CourseDirectory.root, {exchange!r})
+# `nbgrader autograde` run by hand grades under the offline profile too, like `llmt grade`
+c.Autograde.pre_convert_hook = "graders.profile.use_offline_profile"
+'''
+
+#: the exchange folder of a course directory other than the repository (Course.api, write_config)
+EXCHANGE = ".exchange"
+
+
+def write_config(root: Path) -> Path | None:
+    """Leave in course directory `root` an nbgrader_config.py for the formgrader and nbgrader's commands.
+
+    Started in `root`, `jupyter server` (the formgrader) and `nbgrader ...` then see the course llmt
+    graded there: its course id and settings (`configure`), `root` as the course directory and
+    `root/.exchange` as the exchange, made here since the formgrader offers release and collect only
+    where the exchange exists. Returns the file, or None where nothing was written: `root` is the
+    repository (whose own nbgrader_config.py serves), or its nbgrader_config.py is not one llmt
+    wrote (its first line is not CONFIG_MARK).
+    """
+    root = Path(root).resolve()
+    if root == manifest.COURSE_ROOT.resolve():
+        return None
+    path = root / "nbgrader_config.py"
+    text = _CONFIG.format(mark=CONFIG_MARK, root=str(manifest.COURSE_ROOT.resolve()), exchange=EXCHANGE)
+    if path.exists() and not path.read_text(errors="replace").startswith(CONFIG_MARK):
+        return None
+    (root / EXCHANGE).mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
 @dataclass
 class Course:
     """One nbgrader course directory (source/, release/, submitted/, autograded/, feedback/, gradebook.db)."""
@@ -95,7 +144,7 @@ class Course:
         c = configure(Config(), self.cell_timeout, self.sandbox)
         c.CourseDirectory.root = str(self.root)
         c.CourseDirectory.db_url = self.db_url
-        c.Exchange.root = str(self.root / ".exchange")  # never the system-wide exchange
+        c.Exchange.root = str(self.root / EXCHANGE)  # never the system-wide exchange
         _alembic_head_in_process()
         api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
         api.log.setLevel(logging.WARNING)

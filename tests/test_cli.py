@@ -131,3 +131,97 @@ def test_without_source_notebooks_commands_explain_the_install(tmp_path, monkeyp
     monkeypatch.setattr(manifest, "COURSE_ROOT", tmp_path)  # as from a non-editable install
     assert cli.main(["demo"]) == 2
     assert "pip install -e ." in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------- help and version
+
+def test_version_prints_the_package_version_and_exits_0(capsys):
+    import re
+
+    from graders import manifest
+
+    # pyproject.toml's [project] version (tomllib is Python 3.11+; the course runs on 3.10 too)
+    expected = re.search(r'^version = "([^"]+)"', (manifest.COURSE_ROOT / "pyproject.toml").read_text(), re.M)[1]
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"llmt {expected}"
+
+
+def test_the_llmt_command_prints_its_version():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "graders.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == f"llmt {cli.version()}", done.stderr
+
+
+def _subcommands(parser):
+    """(name, subparser, its help in the parent's list) of every subcommand of `parser`."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield name, sub, helps.get(name)
+
+
+def test_every_subcommand_and_argument_has_a_help_line():
+    import argparse
+
+    p = cli.parser()
+    missing = []
+    for action in p._actions:
+        if not (action.help or "").strip() or action.help == argparse.SUPPRESS:
+            missing.append(f"llmt {'/'.join(action.option_strings) or action.dest}")
+    subcommands = list(_subcommands(p))
+    assert {name for name, _, _ in subcommands} >= {"list", "release", "offline", "grade", "merge", "sandbox", "check", "demo"}
+    for name, sub, listed in subcommands:
+        if not (listed or "").strip():
+            missing.append(f"llmt {name} (in `llmt --help`'s list of commands)")
+        for action in sub._actions:
+            if not (action.help or "").strip() or action.help == argparse.SUPPRESS:
+                missing.append(f"llmt {name} {'/'.join(action.option_strings) or action.metavar or action.dest}")
+    assert missing == []
+    listing = p.format_help()
+    assert all(name in listing for name, _, _ in subcommands)
+
+
+def test_grade_help_states_the_exit_codes_and_gives_examples(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["grade", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "exit status:" in out and "examples:" in out
+    codes = out.split("exit status:")[1].split("examples:")[0]
+    for code, says in [("0", "grading finished"), ("1", "--min-score"), ("2", "bad usage")]:
+        assert f"  {code}  {says}" in codes, codes
+    examples = [line.strip() for line in out.split("examples:")[1].splitlines() if line.strip().startswith("llmt grade ")]
+    assert len(examples) >= 2
+    for example in examples:  # each example parses
+        args = cli.parser().parse_args(example.split()[1:])
+        assert args.func is cli.cmd_grade
+
+
+def test_grade_leaves_an_nbgrader_config_in_another_course_dir(tmp_path, monkeypatch, capsys):
+    from graders import course, manifest
+
+    (tmp_path / f"{A}.ipynb").write_text("{}")
+    monkeypatch.setattr(cli, "grade", lambda *a, **k: _fake_report(4.0))
+    assert cli.main(["grade", str(tmp_path), "--course-dir", str(tmp_path / "course")]) == 0
+    config = tmp_path / "course" / "nbgrader_config.py"
+    assert config.read_text().startswith(course.CONFIG_MARK) and (tmp_path / "course" / ".exchange").is_dir()
+    assert "formgrader" in capsys.readouterr().err
+    # nbgrader reads from it the course, this folder as its directory and its own exchange
+    from traitlets.config.loader import PyFileConfigLoader
+
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(config.parent)).load_config()
+    assert c.CourseDirectory.course_id == manifest.COURSE_ID
+    assert c.CourseDirectory.root == str(config.parent) and c.Exchange.root == str(config.parent / ".exchange")
+    assert c.Autograde.pre_convert_hook == "graders.profile.use_offline_profile"
+    # an nbgrader_config.py of the instructor's own is kept; the repository's is never rewritten
+    config.write_text("c = get_config()\n")
+    assert cli.main(["grade", str(tmp_path), "--course-dir", str(tmp_path / "course")]) == 0
+    assert config.read_text() == "c = get_config()\n"
+    assert course.write_config(manifest.COURSE_ROOT) is None
