@@ -9,6 +9,10 @@ Refused, with a message (exit 2): a file that is not a report of this course, a 
 without --shard, shards of different splits or dealt from different lists of submissions, a shard
 given twice or missing, a notebook in two shards, and a gradebook that lacks a graded notebook,
 holds it twice or belongs to another course.
+
+JSON reports carry no times (they are the same from run to run); the JUnit file a shard wrote
+beside its report (`junit.xml` in the same folder, as grade-class.yml lays them out) gives the
+merged JUnit's `time` of each part, where it is there.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from . import gradebook, manifest
@@ -38,6 +43,21 @@ def _read(path: Path) -> dict:
     if not isinstance(data.get("shard"), dict):
         raise UsageError(f"{path} is not a shard's report (made without `llmt grade --shard i/n`)")
     return data
+
+
+def _times(report_path: Path) -> dict[tuple[str, str], float]:
+    """(suite name "<student>.<A>", grade id) -> seconds, from the JUnit file beside a shard's report."""
+    try:
+        suites = ET.parse(Path(report_path).parent / "junit.xml").getroot()
+    except (OSError, ET.ParseError):
+        return {}
+    times = {}
+    for case in suites.iter("testcase"):
+        try:
+            times[case.get("classname"), case.get("name")] = float(case.get("time"))
+        except (TypeError, ValueError):
+            continue
+    return times
 
 
 def _check_shards(shards: list[tuple[Path, dict]]) -> None:
@@ -70,9 +90,12 @@ def merge_reports(paths: list[Path]) -> Report:
     entries: dict[tuple[str, str], tuple[Path, AssignmentResult]] = {}
     notes: list[str] = []
     for path, data in shards:
+        times = _times(path)
         for student in data["students"]:
             for item in student["assignments"]:
                 result = from_plain(AssignmentResult, item)
+                for c in result.cells:
+                    c.seconds = times.get((f"{student['student']}.{result.assignment}", c.grade_id))
                 if result.assignment not in order:
                     raise UsageError(f"{path} holds {result.assignment!r}, not an assignment of this course")
                 key = (student["student"], result.assignment)

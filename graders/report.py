@@ -130,7 +130,7 @@ def write_junit(report: Report, path: Path) -> None:
     A cell short of full marks is a failure carrying the error it raised; each part of a notebook
     that could not be graded is an error with the reason (pytest's --junitxml counts both as
     unsuccessful). Each test case has the `time` its grade cell ran (0 for a part that never ran;
-    none after `llmt merge`, whose JSON shards carry no times); each suite the sum.
+    `llmt merge` takes the times from the shards' JUnit files), each suite the sum.
     """
     suites = ET.Element("testsuites", name=manifest.COURSE_ID)
     for student, results in report.results.items():

@@ -13,6 +13,7 @@ import re
 import shlex
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import nbformat
 import pytest
@@ -260,6 +261,10 @@ def test_slurm_array_shards_merge_into_the_serial_report(klass, serial, tmp_path
     subprocess.run(["bash", str(SLURM / "merge.sh"), str(out)], env=_llmt_env(), check=True)
     assert_same_as_serial(serial, out)
     assert graded_files(out) == graded_files(serial)
+    # the merged JUnit has each part's time, from the shards' JUnit files (issue 20 §2)
+    times = [case.get("time") for case in ET.parse(out / "junit.xml").getroot().iter("testcase")
+             if case.get("classname").startswith("complete.")]
+    assert times and all(t is not None and float(t) > 0 for t in times)
     assert (out / "table.txt").read_text().splitlines()[0].split() == ["student", "assignment", "score", "notes"]
 
 
