@@ -87,7 +87,7 @@ def cmd_grade(args) -> int:
     limits = _limits(args)
     shard = Shard.parse(args.shard) if args.shard is not None else None
     workers = _workers(args)
-    subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student)
+    subs, notes = find_submissions(Path(args.submissions), args.assignment, args.student, args.misfiled)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     todo = shard.pick(subs) if shard else subs
@@ -244,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("submissions", help="a notebook, a folder of one student's notebooks, or a course layout with submitted/<student>/<A>/<A>.ipynb")
     g.add_argument("--assignment", help="grade only this assignment (also names the assignment of a single notebook)")
     g.add_argument("--student", help="grade only this student (names the student of a folder of notebooks; default 'student')")
+    g.add_argument("--misfiled", choices=("zero", "grade"), default="zero",
+                   help="a notebook of another assignment handed in as this one: score zero, saying which it is "
+                        "(default), or grade it as the assignment it is when the student did not hand that one in")
     g.add_argument("--course-dir", default=str(manifest.COURSE_ROOT), help="the nbgrader course directory holding gradebook.db (default: this repository); another folder also "
                    "gets an nbgrader_config.py, for the formgrader and nbgrader's commands started in it")
     g.add_argument("--json", type=Path, help="write the report as JSON")
