@@ -172,3 +172,29 @@ def test_a_student_copy_shows_what_the_students_code_did_to_it():
     total, after = _in_a_check(call, halve_in_place)
     assert total == 3.0 and after.tolist() == [0.0, 0.5, 1.0, 1.5]
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]  # the original is untouched
+
+
+def _visible_asserts_without_message(notebook: Path) -> list[str]:
+    """The asserts above `### BEGIN HIDDEN TESTS` in a notebook's graded test cells that have no message."""
+    import ast
+    import json
+
+    bare = []
+    for cell in json.loads(notebook.read_text())["cells"]:
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] != "code" or not nbgrader.get("grade"):
+            continue
+        source = "".join(cell["source"]).split("### BEGIN HIDDEN TESTS")[0]
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                bare.append(f"{notebook.parent.name} {nbgrader.get('grade_id')}: {ast.get_source_segment(source, node)}")
+    return bare
+
+
+@pytest.mark.parametrize("where", ["source", "release"])
+def test_every_visible_assert_tells_the_student_what_failed(where):
+    """Issue 20 §3: a visible test that fails says why (expected against got), never a bare AssertionError."""
+    notebooks = sorted((ROOT / where).glob("*/*.ipynb"))
+    assert len(notebooks) == 17
+    bare = [line for notebook in notebooks for line in _visible_asserts_without_message(notebook)]
+    assert not bare, "visible asserts without a message:\n" + "\n".join(bare)
