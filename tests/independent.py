@@ -13,9 +13,10 @@ that `llmt grade` can grade. Run one by hand, visible tests only, under the offl
 
 or grade them all with `llmt grade` and print, per assignment, how many correct ones got full marks
 and how many bugs lost points of every part they name (tests/test_independent.py grades the correct
-ones in the suite; the bugs, about 400 notebooks, take half an hour on 2 cores):
+ones in the suite; the bugs, about 400 notebooks, take half an hour on 2 cores; `--only 3_2,3_3`
+grades those assignments' alone):
 
-    .venv/bin/python -m tests.independent --grade [--wrong] [--workers 2]
+    .venv/bin/python -m tests.independent --grade [--wrong] [--workers 2] [--only A,B]
 """
 
 from __future__ import annotations
@@ -85,13 +86,16 @@ def run_visible(assignment: manifest.Assignment, cells: dict[str, str], timeout:
     return results
 
 
-def submissions(root: Path, wrong: bool = False, correct: set[str] | None = None) -> dict[str, tuple[manifest.Assignment, dict]]:
+def submissions(root: Path, wrong: bool = False, correct: set[str] | None = None,
+                only: set[str] | None = None) -> dict[str, tuple[manifest.Assignment, dict]]:
     """Write every CORRECT implementation (those named in `correct`, when given) and, with `wrong`,
-    every WRONG one as a student's submission under root/submitted/<assignment module>-<variant>/<A>/<A>.ipynb;
-    student id -> (assignment, WRONG entry or None)."""
+    every WRONG one as a student's submission under root/submitted/<assignment module>-<variant>/<A>/<A>.ipynb,
+    for the assignments in `only` (ids, when given); student id -> (assignment, WRONG entry or None)."""
     written = {}
     for module in modules():
         a = manifest.get(module.ASSIGNMENT)
+        if only is not None and a.id not in only:
+            continue
         variants = {name: (cells, None) for name, cells in module.CORRECT.items() if correct is None or name in correct}
         if wrong:
             variants.update({name: (w["cells"], w) for name, w in module.WRONG.items()})
@@ -104,14 +108,15 @@ def submissions(root: Path, wrong: bool = False, correct: set[str] | None = None
     return written
 
 
-def grade(root: Path, wrong: bool = False, workers: int = 2, correct: set[str] | None = None) -> dict[str, tuple[manifest.Assignment, dict, dict]]:
+def grade(root: Path, wrong: bool = False, workers: int = 2, correct: set[str] | None = None,
+          only: set[str] | None = None) -> dict[str, tuple[manifest.Assignment, dict, dict]]:
     """Grade the submissions() with `llmt grade`; student id -> (assignment, WRONG entry or None, the
     report's entry of the notebook)."""
     import json
 
     from graders.cli import main as llmt
 
-    written = submissions(root, wrong, correct)
+    written = submissions(root, wrong, correct, only)
     report = root / "report.json"
     llmt(["grade", str(root), "--course-dir", str(root / "course"), "--json", str(report), "--workers", str(workers)])
     entries = {s["student"]: s["assignments"][0] for s in json.loads(report.read_text())["students"]}
@@ -131,8 +136,9 @@ def _figures(argv: list[str]) -> int:
 
     wrong = "--wrong" in argv
     workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else 2
+    only = {manifest.get(a).id for a in argv[argv.index("--only") + 1].split(",")} if "--only" in argv else None
     with tempfile.TemporaryDirectory(prefix="llmt-independent-") as tmp:
-        graded = grade(Path(tmp), wrong, workers)
+        graded = grade(Path(tmp), wrong, workers, only=only)
     rows: dict[str, list[int]] = {}
     problems = []
     for student, (a, bug, entry) in graded.items():
