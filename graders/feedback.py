@@ -4,7 +4,8 @@ nbgrader's feedback shows the graded notebook. The summary says, per part, the p
 passed, and why not: a failed visible test (the asserts the student could run), or the hidden
 check's message as the judge gave it (the property, the smallest failing input, expected vs got,
 the tolerance). It never shows a hidden check's code: the checks live in graders/, which neither
-the notebook nor this page contains.
+the notebook nor this page contains; graders/feedback_html.py takes the hidden-test lines, the
+judge's frames and temporary paths out of the page's tracebacks and renders its math offline.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 from pathlib import Path
 
 from . import contract
+from .feedback_html import student_text, tidy
 from .grade import AssignmentResult
 from .report import lost
 
@@ -35,16 +37,15 @@ def _status(grade_id: str, message: str | None, passed: bool) -> str:
 def summary(result: AssignmentResult) -> str:
     """An HTML table of the parts of one graded notebook."""
     table, cell = STYLE
-    rows = [f"<tr><th style='{cell}'>part</th><th style='{cell}'>points</th><th style='{cell}'>result</th>"
-            f"<th style='{cell}'>message</th></tr>"]
+    rows = [f"<tr><th style='{cell}'>part</th><th style='{cell}'>points</th><th style='{cell}'>result</th></tr>"]
     for c in result.cells:
         passed = c.score >= c.max_score
-        text = "\n".join(x for x in (c.flag, c.message) if x) if not passed else ""
+        text = student_text("\n".join(x for x in (c.flag, c.message) if x)) if not passed else ""
+        said = f"<pre style='white-space: pre-wrap; margin: 4px 0 0'>{html.escape(text)}</pre>" if text else ""
         rows.append(
             f"<tr><td style='{cell}'>{html.escape(c.grade_id)}</td>"
             f"<td style='{cell}'>{c.score:g} / {c.max_score:g}</td>"
-            f"<td style='{cell}'>{html.escape(_status(c.grade_id, c.message, passed))}</td>"
-            f"<td style='{cell}'><pre style='white-space: pre-wrap; margin: 0'>{html.escape(text)}</pre></td></tr>")
+            f"<td style='{cell}'>{html.escape(_status(c.grade_id, c.message, passed))}{said}</td></tr>")
     head = f"<h2 style='font-family: sans-serif; margin: 1em 2em 0'>{html.escape(result.assignment)}: " \
            f"{result.score:g} / {result.max_score:g}</h2>"
     for said in [lost(result), *result.notes]:  # which kind of part failed; what was repaired or ignored
@@ -79,7 +80,7 @@ def ungradable(page: Path, result: AssignmentResult) -> None:
     para = "<p style='font-family: sans-serif; margin: 0.5em 2em; max-width: 60em'>{}</p>"
     body = (f"<div id='llmt-summary'><h2 style='font-family: sans-serif; margin: 1em 2em 0'>"
             f"{html.escape(result.assignment)}: {result.score:g} / {result.max_score:g}</h2>"
-            + para.format("This notebook could not be graded: " + html.escape(result.error or "unknown reason"))
+            + para.format("This notebook could not be graded: " + html.escape(student_text(result.error or "unknown reason")))
             + para.format("<b>What to do:</b> " + html.escape(advice(result.error or "")))
             + "</div>")
     Path(page).write_text(f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}"
@@ -90,4 +91,4 @@ def annotate(page: Path, result: AssignmentResult) -> None:
     """Insert the summary at the top of nbgrader's feedback page `page` (a file of ours, not the student's)."""
     text = Path(page).read_text(encoding="utf-8")
     at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
-    Path(page).write_text(text[:at] + summary(result) + text[at:], encoding="utf-8")
+    Path(page).write_text(tidy(text[:at] + summary(result) + text[at:]), encoding="utf-8")
