@@ -103,6 +103,7 @@ def _agrees(fn, inputs: dict, expected: list, what: str, **options) -> None:
     assert_left_unchanged(there, list(inputs.values()), list(inputs))
     for e in expected:
         assert_tensor_close(got, e, what=what)
+    return got
 
 
 @judged
@@ -140,8 +141,11 @@ def check_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
     def matches_torch(problem):
         q, k, v = make_qkv(*problem)
         expected = [reference.scaled_dot_product_attention(q, k, v), F.scaled_dot_product_attention(q, k, v)]
-        _agrees(scaled_dot_product_attention, {"query": q, "key": k, "value": v}, expected,
-                what=f"output for query {tuple(q.shape)}, key {tuple(k.shape)}, value {tuple(v.shape)}")
+        what = f"output for query {tuple(q.shape)}, key {tuple(k.shape)}, value {tuple(v.shape)}"
+        got = _agrees(scaled_dot_product_attention, {"query": q, "key": k, "value": v}, expected, what=what)
+        if got.dtype != q.dtype:  # torch's SDPA, whose semantics the notebook asks for, keeps its inputs' dtype
+            raise AssertionError(f"{what}: inputs of dtype {q.dtype} must give an output of dtype {q.dtype} "
+                                 f"(as F.scaled_dot_product_attention does), got {got.dtype}")
 
     @grading(30)
     @given(problems(), st.sampled_from([1e2, 1e4]))

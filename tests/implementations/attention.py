@@ -120,6 +120,16 @@ def _weights_transposed(query, key, value, attn_mask=None, is_causal=False):
     return reference.attention_weights(query, key, attn_mask, is_causal).transpose(-2, -1) @ value
 
 
+def _sdpa_default_dtype(query, key, value, attn_mask=None, is_causal=False):
+    """Writes the output into a buffer of the default dtype: float64 inputs give a float32 output."""
+    if key.size(-2) != value.size(-2):
+        raise ValueError("key and value must have the same length")
+    w = reference.attention_weights(query, key, attn_mask, is_causal)
+    out = torch.zeros(*w.shape[:-1], value.size(-1))
+    out[...] = w @ value
+    return out
+
+
 def _calls_torch(query, key, value, attn_mask=None, is_causal=False):
     return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask, is_causal=is_causal)
 
@@ -136,6 +146,7 @@ WRONG = {
     "no_value_error": (_pair(_weights(validate=False)), INPUTS, (WEIGHTS, SDPA, MASKS)),
     "weights_transposed_before_values": ((reference.attention_weights, _weights_transposed), SDPA, (WEIGHTS, INPUTS)),
     "calls_torch_sdpa": ((reference.attention_weights, _calls_torch), SDPA, (WEIGHTS,)),
+    "output_in_the_default_dtype": ((reference.attention_weights, _sdpa_default_dtype), SDPA, (WEIGHTS, INPUTS)),
     "causal_mask_transposed": (_pair(_weights(causal_upper=True)), MASKS, (WEIGHTS, SDPA)),
     "diagonal_masked_out": (_pair(_weights(causal_diagonal=-1)), MASKS, (WEIGHTS, SDPA)),
     "attn_mask_ignored": (_pair(_weights(mask_mode="ignored")), MASKS, (WEIGHTS, SDPA)),
