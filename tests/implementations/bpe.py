@@ -320,6 +320,20 @@ class TokenizerSpecialsByRegex(reference.Tokenizer):
         return ids
 
 
+class TokenizerNoPretokenization(reference.Tokenizer):
+    """Cuts out the special tokens but merges each whole piece between them, without `pattern`."""
+
+    def encode(self, text):
+        chunks = self.special_pattern.split(text) if self.special_pattern else [text]
+        ids = []
+        for k, chunk in enumerate(chunks):
+            if k % 2 == 1:
+                ids.append(self.special_ids[chunk])
+            elif chunk:
+                ids += self._encode_word(chunk.encode("utf-8"))
+        return ids
+
+
 class TokenizerBytesAreIds(reference.Tokenizer):
     """Assumes id b is the byte b: right for trained vocabularies, wrong for GPT-4's ranks."""
 
@@ -412,6 +426,7 @@ WRONG = {
     "encode_per_position_in_training_order": (impl(Tokenizer=TokenizerPerPosition), TOKENIZER, _others(TOKENIZER)),
     "decode_strict": (impl(Tokenizer=TokenizerStrictDecode), TOKENIZER, _others(TOKENIZER)),
     "special_tokens_split_by_the_regex": (impl(Tokenizer=TokenizerSpecialsByRegex), TOKENIZER, _others(TOKENIZER)),
+    "encode_without_pretokenization": (impl(Tokenizer=TokenizerNoPretokenization), TOKENIZER, _others(TOKENIZER)),
     "naive_recount_per_merge": (impl(train_bpe=_train_with()), SPEED, _others(SPEED)),
     # more
     "pair_counts_skip_overlaps": (impl(get_pair_counts=pair_counts_non_overlapping), PAIRS, _others(PAIRS)),
