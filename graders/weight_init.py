@@ -69,16 +69,20 @@ def streams():
         context_window_size=st.integers(1, n - 1), seed=st.integers(0, 2**16)))
 
 
+#: integer dtypes the streams come in: X and Y must have the data's dtype
+STREAM_DTYPES = (torch.int64, torch.int32, torch.int16)
+
+
 def _stream_data(length, seed):
     g = torch.Generator().manual_seed(seed)
-    return torch.randperm(length, generator=g) + 1000
+    return (torch.randperm(length, generator=g) + 1000).to(STREAM_DTYPES[seed % len(STREAM_DTYPES)])
 
 
 def _starts(X, Y, data, T, what):
     """The start position of every row; fails unless X, Y are (B, T) windows of data, Y one later."""
     N = data.numel()
     position = torch.full((int(data.max()) + 1,), -1, dtype=torch.long)
-    position[data] = torch.arange(N)
+    position[data.long()] = torch.arange(N)
     first = X[:, 0].long()
     outside = (first < 0) | (first >= position.numel())
     starts = torch.where(outside, -1, position[first.clamp(0, position.numel() - 1)])
@@ -141,6 +145,10 @@ def check_get_batch(get_batch) -> None:
         what = f"get_batch(data of length {stream.length}, batch_size={stream.batch_size}, context_window_size={stream.context_window_size})"
         X, Y = _batch(get_batch, data, stream.batch_size, stream.context_window_size, g, what)
         _starts(X, Y, data, stream.context_window_size, what)
+        for name, t in (("X", X), ("Y", Y)):
+            if t.dtype != data.dtype:
+                raise AssertionError(f"{what}: {name} must have the data's dtype, {data.dtype}, got {t.dtype} "
+                                     "(index the data instead of rebuilding the windows from Python lists)")
 
     @grading(20)
     @given(streams())
@@ -246,26 +254,40 @@ def check_lm_loss(lm_loss) -> None:
 
 # ----------------------------------------------------------------------------------- estimate_loss
 
+#: the probability next_token_model gives the next token after token x: NEXT_PROBABILITY[x % 3]
+NEXT_PROBABILITY = (0.5, 0.25, 0.8)
+
+
 def next_token_model(vocab_size: int):
-    """A model built where the student's code runs: it predicts (token + 1) % V with probability 1/2,
-    the rest of the probability spread evenly, so on the stream 0, 1, ..., V-1, 0, 1, ... its loss
-    is exactly ln 2 at every position. An embedding whose rows are these log-probabilities: its output
-    requires grad exactly when it ran with gradients enabled."""
+    """A model built where the student's code runs: after token x it predicts (x + 1) % V with
+    probability NEXT_PROBABILITY[x % 3], the rest of the probability spread evenly, so on the stream
+    0, 1, ..., V-1, 0, 1, ... its loss at a position holding x is exactly -ln NEXT_PROBABILITY[x % 3]
+    and two batches have different losses. An embedding whose rows are these log-probabilities: its
+    output requires grad exactly when it ran with gradients enabled."""
     V = vocab_size
-    logp = torch.full((V, V), math.log(0.5 / (V - 1)))
-    logp[torch.arange(V), (torch.arange(V) + 1) % V] = math.log(0.5)
+    q = torch.tensor([NEXT_PROBABILITY[x % 3] for x in range(V)], dtype=torch.float64)
+    logp = ((1 - q) / (V - 1)).log().unsqueeze(1).expand(V, V).clone()
+    logp[torch.arange(V), (torch.arange(V) + 1) % V] = q.log()
     model = student_module("torch").nn.Embedding(V, V)
-    model.load_state_dict({"weight": logp})
+    model.load_state_dict({"weight": logp.float()})
     return model.train()
 
 
-def record_calls(model) -> list[tuple[tuple[int, ...], bool, bool]]:
-    """The shape of each input, whether gradients were enabled and whether the model was in training
-    mode, for every call of `model` from now on (a forward hook that reports here)."""
+def known_batch_loss(tokens) -> float:
+    """next_token_model's mean loss over input tokens of the stream (nested lists of any shape), their
+    next tokens as targets."""
+    def flat(x):
+        return [t for y in x for t in flat(y)] if isinstance(x, (list, tuple)) else [x]
+    return sum(-math.log(NEXT_PROBABILITY[int(t) % 3]) for t in flat(tokens)) / len(flat(tokens))
+
+
+def record_calls(model) -> list[tuple[tuple[int, ...], bool, bool, list]]:
+    """The shape of each input, whether gradients were enabled, whether the model was in training
+    mode and the input tokens, for every call of `model` from now on (a forward hook that reports here)."""
     calls = []
 
     def record(module, args, output):
-        calls.append((tuple(args[0].shape), bool(output.requires_grad), bool(module.training)))
+        calls.append((tuple(args[0].shape), bool(output.requires_grad), bool(module.training), args[0].tolist()))
 
     model.register_forward_hook(wire.Handout(record, ops={"call"}))  # the kernel may only call it
     return calls
@@ -298,23 +320,29 @@ def check_estimate_loss(estimate_loss) -> None:
             raise AssertionError(f"{what}: return a Python float (e.g. with .item()), got {type(got).__name__}")
         if not calls:
             raise AssertionError(f"{what}: the model was never called")
-        if any(grad for _, grad, _ in calls):
+        if any(grad for _, grad, _, _ in calls):
             raise AssertionError(f"{what}: the model ran with gradients enabled; evaluate under torch.no_grad()")
-        if any(training for _, _, training in calls):
+        if any(training for _, _, training, _ in calls):
             raise AssertionError(f"{what}: the model ran in training mode; call model.eval() first (dropout "
                                  "must be off while measuring)")
         if not model.training:
             raise AssertionError(f"{what}: the model was left in eval mode; switch it back with model.train()")
-        shapes = [s for s, _, _ in calls]
+        shapes = [s for s, _, _, _ in calls]
         rows = sum(math.prod(s[:-1]) for s in shapes)
         if any(s[-1] != p.context_window_size for s in shapes) or rows != p.batch_size * p.eval_iters:
             raise AssertionError(f"{what}: expected eval_iters batches of batch_size windows of context_window_size "
                                  f"tokens ({p.eval_iters} x {p.batch_size} x {p.context_window_size}), the model saw {shapes}")
-        if not math.isclose(got, math.log(2), rel_tol=1e-5, abs_tol=1e-6):
+        # the batches all have batch_size rows (checked above), so the mean of their losses is the mean
+        # over every position the model saw, however the calls were cut
+        expected = known_batch_loss([tokens for *_, tokens in calls])
+        last = known_batch_loss(calls[-1][3])
+        if not math.isclose(got, expected, rel_tol=1e-5, abs_tol=1e-6):
+            hint = (" That is the loss of the last batch only: return the mean over the eval_iters batches."
+                    if math.isclose(got, last, rel_tol=1e-5, abs_tol=1e-6) else "")
             raise AssertionError(
-                f"{what}: on a stream where the model's loss is ln 2 = {math.log(2):.6f} at every position of every "
-                f"batch (predicting each next token with probability 1/2), got {got:.6f}; average the mean "
-                "cross-entropy of the batches, comparing the logits with the next tokens (Y)")
+                f"{what}: the model predicts each next token with a known probability, so the mean loss of the batches "
+                f"it saw is {expected:.6f}; got {got:.6f}. Average the mean cross-entropy of the batches, comparing "
+                f"the logits with the next tokens (Y).{hint}")
 
     run_property("estimate_loss on a model with a known loss", known_loss)
 

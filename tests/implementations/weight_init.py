@@ -188,6 +188,12 @@ def init_uniform(model, num_layers):
             m.reset_parameters()
 
 
+def get_batch_as_int64(data, batch_size, context_window_size, generator=None):
+    """The right windows, rebuilt from Python lists: int64 whatever the data's dtype."""
+    X, Y = reference.get_batch(data, batch_size, context_window_size, generator=generator)
+    return torch.tensor(X.tolist()), torch.tensor(Y.tolist())
+
+
 def _estimate(eval_mode=True, no_grad=True, reduce="mean", back_to_train=True, item=True):
     def estimate_loss(model, data, batch_size, context_window_size, eval_iters):
         if eval_mode:
@@ -199,7 +205,7 @@ def _estimate(eval_mode=True, no_grad=True, reduce="mean", back_to_train=True, i
                 losses.append(reference.lm_loss(model(X), Y))
         if back_to_train:
             model.train()
-        total = torch.stack(losses).sum() if reduce == "sum" else torch.stack(losses).mean()
+        total = {"sum": torch.stack(losses).sum(), "last": losses[-1]}.get(reduce, torch.stack(losses).mean())
         return total.item() if item else total
     return estimate_loss
 
@@ -235,6 +241,7 @@ _WRONG = {
     "y_not_shifted": ({"get_batch": _get_batch(shift=0)}, BATCH),
     # randint(len - T - 1) (at least 1): never the last window, unless it is the only one; no crash
     "start_range_misses_last_window": ({"get_batch": _get_batch(high_offset=-1)}, BATCH),
+    "windows_not_in_the_data_dtype": ({"get_batch": get_batch_as_int64}, BATCH),
     "nll_on_raw_logits": ({"lm_loss": nll_on_raw_logits}, LOSS),
     "loss_on_last_position_only": ({"lm_loss": loss_on_last_position}, LOSS),
     "loss_detached": ({"lm_loss": loss_detached}, LOSS),
@@ -248,6 +255,7 @@ _WRONG = {
     "estimate_in_training_mode": ({"estimate_loss": _estimate(eval_mode=False)}, ESTIMATE),
     "estimate_with_gradients": ({"estimate_loss": _estimate(no_grad=False)}, ESTIMATE),
     "estimate_sums_batches": ({"estimate_loss": _estimate(reduce="sum")}, ESTIMATE),
+    "estimate_last_batch_only": ({"estimate_loss": _estimate(reduce="last")}, ESTIMATE),
     "estimate_leaves_eval_mode": ({"estimate_loss": _estimate(back_to_train=False)}, ESTIMATE),
     "estimate_returns_tensor": ({"estimate_loss": _estimate(item=False)}, ESTIMATE),
     # the input checks (Task 5) are a part of their own: a missing ValueError costs that part only
