@@ -78,6 +78,18 @@ def models_there():
     return fresh
 
 
+def record_modes(model) -> list[bool]:
+    """Whether `model` (a model there) was in training mode, for each of its forward calls from now on
+    (a forward hook that reports here)."""
+    modes = []
+
+    def record(module, args, output):
+        modes.append(bool(module.training))
+
+    model.register_forward_hook(wire.Handout(record, ops={"call"}))  # the kernel may only call it
+    return modes
+
+
 def model_here(model_there):
     """A copy here of what the student's code left in a model there (its weights, read back)."""
     model = tiny_model()
@@ -137,6 +149,12 @@ def check_data(split_tokens, sample_batch) -> None:
             return  # empty parts are checked below
         train, val = split_tokens(ids.tolist() if as_list else ids, ratio)
         got = (_ids(train, "train part"), _ids(val, "validation part"))
+        for name, part in (("train", train), ("validation", val)):
+            if not isinstance(part, torch.Tensor) or part.dtype != torch.long:
+                raise AssertionError(
+                    f"split_tokens of {n} tokens {'as a list' if as_list else 'as a tensor'}: the {name} part must be a "
+                    f"1-D LongTensor (dtype torch.int64), got {type(part).__name__}"
+                    + (f" of dtype {part.dtype}" if isinstance(part, torch.Tensor) else ""))
         expected = (ids[:n_train].tolist(), ids[n_train:].tolist())
         if got != expected:
             raise AssertionError(
@@ -291,9 +309,19 @@ def check_train_step(train_step) -> None:
                                  f"lower its loss clearly: {before:.4f} before, {after:.4f} after (returned: "
                                  f"{[round(x, 4) for x in losses]})")
 
+    def puts_the_model_in_training_mode():
+        model = fresh(0)  # built in evaluation mode
+        modes = record_modes(model)
+        batch = _batch(StepProblem(B=2, T=6, seed=0))
+        _as_loss(train_step(model, batch, optim.SGD(model.parameters(), lr=0.1)), f"batch {tuple(batch.shape)}")
+        if not all(modes or [model.training]):  # a forward that bypasses the hooks: the mode it leaves
+            raise AssertionError("train_step on a model left in evaluation mode: the model ran in evaluation mode; "
+                                 "put it in training mode first (model.train()), so that dropout is on while training")
+
     run_property("train_step returns the loss", returns_the_loss_before_the_update)
     run_property("train_step clears old gradients", clears_stale_gradients)
     run_property("train_step lowers the loss", lowers_the_loss_on_a_fixed_batch)
+    run_property("train_step puts the model in training mode", puts_the_model_in_training_mode)
 
 
 # ---------------------------------------------------------------------------------------- part 3
@@ -382,10 +410,20 @@ def check_perplexity(perplexity) -> None:
         if any(not torch.equal(after[name], p) for name, p in _base_model(1).named_parameters()):
             raise AssertionError("perplexity changed the model's parameters")
 
+    def measures_in_evaluation_mode():
+        model = fresh(2)
+        model.train()  # as a training loop leaves it
+        modes = record_modes(model)
+        _ppl(perplexity, model, _tokens(20, 0), 8, 2)
+        if any(modes):
+            raise AssertionError("perplexity of a model left in training mode: the model ran in training mode; put it "
+                                 "in evaluation mode first (model.eval()), so that dropout is off while measuring")
+
     run_property("perplexity vs the reference", matches_reference)
     run_property("perplexity token by token", matches_token_by_token)
     run_property("perplexity does not depend on batch_size", independent_of_batch_size)
     run_property("perplexity leaves the model unchanged", leaves_the_model_alone)
+    run_property("perplexity in evaluation mode", measures_in_evaluation_mode)
 
 
 # ---------------------------------------------------------------------------------------- part 4

@@ -83,6 +83,7 @@ def perplexity_float64_one_window_at_a_time(model, token_ids, context_window_siz
     if context_window_size < 2 or batch_size < 1 or len(ids) < 2:
         raise ValueError("bad arguments")
     logp_sum, n = torch.zeros((), dtype=torch.float64), 0
+    model.eval()
     with torch.no_grad():
         for s in range(0, len(ids), context_window_size):
             w = ids[s:s + context_window_size]
@@ -240,6 +241,36 @@ def perplexity_without_checks(model, token_ids, context_window_size, batch_size)
     return math.exp(nll / n)
 
 
+def train_step_no_train_mode(model, batch, optimizer):
+    """Forgets model.train(): a model left in evaluation mode trains with its dropout off."""
+    optimizer.zero_grad()
+    loss = model(input_ids=batch, labels=batch).loss
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def perplexity_no_eval_mode(model, token_ids, context_window_size, batch_size):
+    """Forgets model.eval(): a model left in training mode is measured with its dropout on."""
+    training = model.training
+    model.train(training)  # a no-op, and no model.eval()
+    ids = torch.as_tensor(token_ids)
+    if context_window_size < 2 or batch_size < 1 or ids.numel() < 2:
+        raise ValueError("bad arguments")
+    nll, n = 0.0, 0
+    with torch.no_grad():
+        for w in (w for w in ids.split(context_window_size) if len(w) > 1):
+            nll += F.cross_entropy(model(w[None]).logits[0, :-1].double(), w[1:], reduction="sum").item()
+            n += len(w) - 1
+    return math.exp(nll / n)
+
+
+def split_float_tensors(token_ids, train_ratio=0.8):
+    """The right parts, built with torch.Tensor(...): float32, not LongTensors."""
+    train, validation = reference.split_tokens(token_ids, train_ratio)
+    return torch.Tensor(train.tolist()), torch.Tensor(validation.tolist())
+
+
 DATA, STEP, PPL, INPUTS = "check_data", "check_train_step", "check_perplexity", "check_input_checks"
 
 # name -> (implementation, the check that must fail, the checks that must still pass)
@@ -250,6 +281,9 @@ WRONG = {
     "train_step_labels_shifted_twice": ({**REFERENCE, "train_step": train_step_labels_shifted_twice}, STEP, (DATA, PPL, INPUTS)),
     "train_step_no_zero_grad": ({**REFERENCE, "train_step": train_step_no_zero_grad}, STEP, (DATA, PPL, INPUTS)),
     "train_step_returns_tensor": ({**REFERENCE, "train_step": train_step_returns_tensor}, STEP, (DATA, PPL, INPUTS)),
+    "train_step_no_train_mode": ({**REFERENCE, "train_step": train_step_no_train_mode}, STEP, (DATA, PPL, INPUTS)),
+    "perplexity_no_eval_mode": ({**REFERENCE, "perplexity": perplexity_no_eval_mode}, PPL, (DATA, STEP, INPUTS)),
+    "split_float_tensors": ({**REFERENCE, "split_tokens": split_float_tensors}, DATA, (STEP, PPL, INPUTS)),
     "split_off_by_one": ({**REFERENCE, "split_tokens": split_rounds}, DATA, (STEP, PPL, INPUTS)),
     "sample_never_last_start": ({**REFERENCE, "sample_batch": sample_never_last_start}, DATA, (STEP, PPL, INPUTS)),
     "sample_ignores_generator": ({**REFERENCE, "sample_batch": sample_ignores_generator}, DATA, (STEP, PPL, INPUTS)),
