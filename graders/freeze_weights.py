@@ -210,7 +210,30 @@ def check_freeze_attention(freeze_attention) -> None:
         _assert_frozen_kept_and_rest_moved(model, before, f"after 3 AdamW steps with layers {list(f.layers)} "
                                                           f"and parts={f.parts or 'default'} frozen")
 
+    names = sorted(n for n, _ in tiny_model().named_parameters())
+
+    @grading(20)
+    @given(freezes(), st.lists(st.sampled_from(names), min_size=1, max_size=6, unique=True))
+    def leaves_other_flags_alone(f, already):
+        ours, theirs = tiny_model(f.seed), student_model(f.seed)
+        for name in already:  # frozen before the call, as by an earlier freeze
+            ours.get_parameter(name).requires_grad_(False)
+            _owner(theirs).get_parameter(name).requires_grad_(False)
+        _freeze(reference.freeze_attention, ours, f)
+        _freeze(freeze_attention, theirs, f)
+        expected = {n for n, p in ours.named_parameters() if not p.requires_grad}
+        got = {n for n, p in theirs.named_parameters() if not p.requires_grad}
+        if got != expected:
+            missing, extra = sorted(expected - got), sorted(got - expected)
+            raise AssertionError(
+                f"freezing layers {list(f.layers)} with parts={f.parts or 'default'} in a model where {already[:4]} were "
+                "already frozen (freeze_attention leaves every other parameter as it was): "
+                + (f"these should be frozen but are trainable: {missing[:4]}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"these should stay trainable but are frozen: {extra[:4]}" if extra else ""))
+
     run_property("freeze_attention freezes the right parameters", flags_match_reference)
+    run_property("freeze_attention leaves the other parameters as they were", leaves_other_flags_alone)
     run_property("frozen parameters do not train", frozen_stay_the_rest_moves)
 
 

@@ -87,6 +87,12 @@ def freeze_counts_layers_from_one(model, layer_indices, parts=("q_proj", "k_proj
             getattr(model.transformer.h[i - 1].attn.attention, part).requires_grad_(False)
 
 
+def freeze_resets_others(model, layer_indices, parts=("q_proj", "k_proj", "v_proj")):
+    """Sets every flag: the chosen projections frozen, every other parameter made trainable again."""
+    model.requires_grad_(True)
+    reference.freeze_attention(model, layer_indices, parts)
+
+
 def freeze_without_checks(model, layer_indices, parts=("q_proj", "k_proj", "v_proj")):
     for i in layer_indices:
         if i >= len(model.transformer.h):
@@ -153,6 +159,7 @@ FREEZE, COUNT, OPT, INPUTS = ("check_freeze_attention", "check_count_parameters"
 WRONG = {
     "freeze_whole_attention": ({**REFERENCE, "freeze_attention": freeze_whole_attention}, FREEZE, (COUNT, OPT, INPUTS)),
     "freeze_counts_layers_from_one": ({**REFERENCE, "freeze_attention": freeze_counts_layers_from_one}, FREEZE, (COUNT, OPT, INPUTS)),
+    "freeze_resets_others": ({**REFERENCE, "freeze_attention": freeze_resets_others}, FREEZE, (COUNT, OPT, INPUTS)),
     "freeze_without_checks": ({**REFERENCE, "freeze_attention": freeze_without_checks}, INPUTS, (FREEZE, COUNT, OPT)),
     "count_over_state_dict": ({**REFERENCE, "count_parameters": count_over_state_dict}, COUNT, (FREEZE, OPT, INPUTS)),
     "count_swapped": ({**REFERENCE, "count_parameters": count_swapped}, COUNT, (FREEZE, OPT, INPUTS)),
