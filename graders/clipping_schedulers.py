@@ -125,6 +125,8 @@ def check_clip_grad_norm(clip_grad_norm) -> None:
         values = [p.detach().clone() for p in expected]
         expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm, norm_type=norm_type)
         where = f"max_norm={max_norm:g}, norm_type={norm_type}"
+        # the gradient tensors themselves, where they live: clipping must change them in place
+        originals = [remote(q).grad.proxy if e.grad is not None else None for q, e in zip(params, expected)]
         got = clip_grad_norm(_one_pass(params), max_norm, norm_type=norm_type)
         if not isinstance(got, torch.Tensor) or got.numel() != 1:
             raise AssertionError(f"{where}: return the total norm before clipping as a 0-dimensional tensor, got {got!r}")
@@ -138,6 +140,13 @@ def check_clip_grad_norm(clip_grad_norm) -> None:
             if grad is None:
                 raise AssertionError(f"parameter {i}: its gradient disappeared (clip it in place)")
             assert_tensor_close(grad, e.grad, what=f"gradient of parameter {i} after clipping ({where})")
+            try:
+                assert_tensor_close(originals[i].detach(), e.grad, what="")
+            except AssertionError:
+                raise AssertionError(
+                    f"parameter {i} ({where}): the tensor that was its .grad before the call still holds the unclipped "
+                    "gradient; scale the gradients in place (p.grad.mul_(factor)) instead of assigning a new tensor "
+                    "to p.grad") from None
             if not torch.equal(p.detach(), v):
                 raise AssertionError(f"parameter {i}: clipping changed the parameter's values; change only its .grad")
 

@@ -137,6 +137,22 @@ def clip_no_validation(parameters, max_norm, norm_type=2.0):
     return total
 
 
+def clip_assigns_new_tensors(parameters, max_norm, norm_type=2.0):
+    """The right values, but p.grad = p.grad * factor: new tensors, the old gradients left unclipped."""
+    if not max_norm > 0:
+        raise ValueError("max_norm must be positive")
+    params = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+    with_grad = [p for p in params if p.grad is not None]
+    if not with_grad:
+        return torch.tensor(0.0)
+    total = grads_norm([p.grad for p in with_grad], norm_type)
+    factor = max_norm / (total + 1e-6)
+    if factor < 1:
+        for p in with_grad:
+            p.grad = p.grad * factor
+    return total
+
+
 def calls_torch_clip(parameters, max_norm, norm_type=2.0):
     if max_norm <= 0:
         raise ValueError("max_norm must be positive")
@@ -161,6 +177,7 @@ _, REF_LINEAR, REF_COSINE = REF
 WRONG = {
     "clipping_by_value": ((clip_by_value, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
     "clipping_returns_post_clip_norm": ((clip_returns_norm_after, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
+    "clipping_assigns_new_tensors": ((clip_assigns_new_tensors, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
     "clipping_calls_torch": ((calls_torch_clip, REF_LINEAR, REF_COSINE), CLIP, (LINEAR, COSINE, INPUTS)),
     "linear_warmup_off_by_one": ((REF[0], linear_warmup_off_by_one, REF_COSINE), LINEAR, (CLIP, COSINE, INPUTS)),
     "linear_without_value_errors": ((REF[0], linear_no_validation, REF_COSINE), INPUTS, (CLIP, LINEAR, COSINE)),
