@@ -14,7 +14,8 @@ import html
 from pathlib import Path
 
 from . import contract
-from .feedback_html import student_text, tidy
+from .feedback_html import tidy
+from .student_text import student_text
 from .grade import AssignmentResult
 from .report import lost
 

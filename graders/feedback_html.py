@@ -1,11 +1,8 @@
 """What nbgrader's feedback page shows, made fit for the student: their code and the message, offline.
 
-`student_text` cleans a message (a part's message in the summary, the end of a traceback): the
-frames of the student's code that the judge ran stay, as "your code, line N, in f"; the judge's
-frames, temporary and sandbox paths and "raised in the other process" go. `tidy` rewrites the
-whole page: each error output of a test cell loses the hidden-test lines (from `### BEGIN HIDDEN
-TESTS` on) and every frame below the hidden call (the judge client's); MathJax, which nbgrader
-loads from a CDN, is replaced by MathML converted here (latex2mathml; browsers render MathML
+`tidy` rewrites the whole page: each error output of a test cell loses the hidden-test lines (from
+`### BEGIN HIDDEN TESTS` on) and every frame below the hidden call (the judge client's), its end
+cleaned by graders/student_text.py; MathJax, which nbgrader loads from a CDN, is replaced by MathML converted here (latex2mathml; browsers render MathML
 natively); and the page fits narrow windows (code and tracebacks wrap).
 """
 
@@ -13,45 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-import tempfile
 
 from latex2mathml.converter import convert as tex_to_mathml
 
-_TEMP_ROOTS = sorted({"/tmp", tempfile.gettempdir().rstrip("/")}, key=len, reverse=True)
-_TEMP_PATH = re.compile("(?:" + "|".join(map(re.escape, _TEMP_ROOTS)) + r")/[^\s\"'<>:,)]*")
-#: a file of the student's code as IPython names it when the judge calls into the kernel
-_STUDENT_FILE = re.compile(r"/ipykernel_\d+/\d+\.py$")
-_FILE_LINE = re.compile(r'^(\s*)File "([^"]*)", line (\d+), in (.*)$')
-_LIBRARY = re.compile(r"[^\s\"<>]*/(?:site|dist)-packages/")
-
-
-def _scrub(text: str) -> str:
-    return _TEMP_PATH.sub("<temporary file>", text)
-
-
-def student_text(text: str) -> str:
-    """`text` (plain) without the grader's plumbing: judge frames, temporary paths, process talk."""
-    out, skipping = [], None  # skipping: the indentation of a dropped frame's "File" line
-    for line in text.replace("raised in the other process:\n", "").split("\n"):
-        if skipping is not None and line.startswith(skipping + " "):
-            continue  # the source line or carets of a dropped frame
-        skipping = None
-        m = _FILE_LINE.match(line)
-        if m:
-            indent, path, number, function = m.groups()
-            if _STUDENT_FILE.search(path):
-                line = f"{indent}your code, line {number}, in {function}"
-            elif _LIBRARY.search(path):
-                line = f'{indent}File "{_LIBRARY.sub("", path)}", line {number}, in {function}'
-            else:
-                skipping = indent
-                continue
-        out.append(line)
-    # a "Traceback" header all of whose frames went
-    out = [ln for ln, after in zip(out, out[1:] + [""])
-           if not (ln.strip() == "Traceback (most recent call last):" and not after[:1].isspace())]
-    return _scrub("\n".join(out))
-
+from .student_text import LIBRARY as _LIBRARY, scrub as _scrub, student_text  # the end of each traceback
 
 # -- tracebacks in error outputs ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from . import audit, judge as judge_module, manifest, notebooks, profile, submis
 from . import sandbox as walls
 from .course import Course
 from .judge import Judge
+from .student_text import student_text
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -197,7 +198,8 @@ def _zero(assignment: manifest.Assignment, error: str | None) -> AssignmentResul
 
 
 def _clean(text: str, limit: int = 1500) -> str:
-    text = _ADDRESS.sub("", _ANSI.sub("", text)).strip()
+    """A message for the report: no colour codes, memory addresses or grader plumbing (the same every run)."""
+    text = student_text(_ADDRESS.sub("", _ANSI.sub("", text))).strip()
     return text if len(text) <= limit else text[:limit] + " …"
 
 
@@ -305,7 +307,7 @@ def judged(result: AssignmentResult, verdicts: dict[str, judge_module.Verdict]) 
             continue
         c.score = 0.0
         if v.ran:
-            c.message = "hidden check failed: " + (v.message or "")
+            c.message = "hidden check failed: " + student_text(v.message or "")
         elif c.message:
             c.message = "the cell failed before its hidden check ran: " + c.message
         else:

@@ -62,6 +62,10 @@ STUDENTS = {
     "deleted_a_test": _without_test_masks,
     "edited_the_tests": _tests_edited_to_pass,
     "renamed": lambda: _submission(),
+    # visible tests pass, the hidden checks call it with float64: its traceback comes from the judge's process
+    "raises_in_a_check": lambda: _submission(lambda code: code.replace(
+        "    scores = query @ key", "    if query.dtype == torch.float64:\n        raise RuntimeError('no float64')\n"
+        "    scores = query @ key")),
 }
 
 
@@ -106,6 +110,7 @@ def test_scores_per_student(graded):
     assert scores == {
         "broken_json": (0, 10), "complete": (10, 10), "kernel_dies": (0, 10), "untouched": (0, 10), "wrong_masks": (7, 10),
         "deleted_a_test": (7, 10), "edited_the_tests": (0, 10), "renamed": (10, 10), "wrong_assignment": (0, 10),
+        "raises_in_a_check": (1, 10),
     }
 
 
@@ -183,6 +188,14 @@ def test_grading_twice_gives_identical_reports(graded):
 
     assert (first / "report.json").read_bytes() == (second / "report.json").read_bytes()
     assert JUNIT_TIME.sub("", (first / "junit.xml").read_text()) == JUNIT_TIME.sub("", (second / "junit.xml").read_text())
+
+
+def test_a_message_from_the_judges_process_shows_the_students_code_only(graded):
+    """The same words every run: no temporary paths (they differ), no judge frames (issue 20 §3)."""
+    message = _scores(_report(graded))["raises_in_a_check"]["cells"][0]["message"]
+    assert message.startswith("hidden check failed: attention_weights vs torch: your code raised RuntimeError: no float64")
+    assert "your code, line " in message and ", in attention_weights" in message
+    assert "/tmp" not in message and "other process" not in message and "judge" not in message
 
 
 def test_submitted_files_are_never_modified(graded):
