@@ -6,6 +6,10 @@ causality (changing later tokens leaves earlier outputs unchanged), the residual
 the sublayers' output projections zeroed the block is the identity) and the parameter count
 12 E^2 + 13 E. The block check puts reference sublayers into the student's block, so that it grades
 the block's wiring (pre-LayerNorm, two residual branches) and not the head or the MLP again.
+Dropout (`TransformerBlock(E, dropout=p)`) is seen with one sublayer silenced (its output projection
+zeroed): in training mode the block's output minus its input is, value by value, the other
+sublayer's output dropped (0) or kept and scaled by 1 / (1 - p), whatever order the student's code
+draws its masks in; in eval mode the block equals the reference without dropout.
 The edge cases the parts probe are listed in `EDGES` and stated in the notebook; the one input check
 (a block with more than one head is a ValueError) is graded apart, in `check_input_checks`
 (graders/contract.py), and no computation part tries it.
@@ -26,7 +30,7 @@ from solutions import transformer_block as reference
 
 from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import assert_tensor_close, grading, inside_student_module, load_weights, run_property
+from .properties import assert_tensor_close, grading, inside_student_module, load_weights, manual_seed, run_property
 
 
 class Problem(NamedTuple):
@@ -188,10 +192,69 @@ def check_transformer_block(TransformerBlock) -> None:
         if got != 12 * E * E + 13 * E:
             raise AssertionError(f"TransformerBlock({E}) has {got} parameters, expected 12*E^2 + 13*E = {12 * E * E + 13 * E}")
 
+    def make_dropout(problem, p, silent):
+        """The student's TransformerBlock(E, dropout=p) with the reference's weights and sublayers,
+        the sublayer `silent` ("attn" or "mlp") made to output zero; and the reference (no dropout)."""
+        ref = randomize(reference.TransformerBlock(problem.E), problem.seed)
+        block = twin(lambda: TransformerBlock(problem.E, dropout=p), ref, f"TransformerBlock({problem.E}, dropout={p})")
+        with torch.no_grad():
+            layer = ref.attn.o_proj if silent == "attn" else ref.mlp.fc_out
+            layer.weight.zero_()
+            layer.bias.zero_()
+        return ref, _with_reference_sublayers(block, ref)
+
+    def sublayer_output(ref, x, live):
+        with torch.no_grad():
+            return ref.attn(ref.ln_1(x)) if live == "attn" else ref.mlp(ref.ln_2(x))
+
+    def dropped_out(block, ref, problem, p, live, seed):
+        """The block's output in training mode minus its input, checked to be, value by value, the
+        live sublayer's output either dropped (0) or kept and scaled by 1 / (1 - p); the kept mask."""
+        __tracebackhide__ = True
+        x = inputs(problem)
+        block.train()
+        manual_seed(seed)
+        delta = output(block, x, f"TransformerBlock(dropout={p}).train()") - x
+        block.eval()
+        scaled = sublayer_output(ref, x, live) / (1 - p)
+        tol = 1e-5 + 1e-4 * scaled.abs()
+        kept, dropped = (delta - scaled).abs() <= tol, delta.abs() <= tol
+        if not bool((kept | dropped).all()):
+            i = tuple(int(j) for j in (~(kept | dropped)).nonzero()[0])
+            raise AssertionError(
+                f"TransformerBlock({problem.E}, dropout={p}) in training mode, with only {live} outputting nonzero, on x of "
+                f"shape {tuple(x.shape)}: output - x at {i} is {float(delta[i]):.6g}; dropout applied to {live}'s "
+                f"output before it is added to the stream makes it 0 or {live}'s output / (1 - p) = {float(scaled[i]):.6g}")
+        return kept & ~dropped
+
+    @grading(12)
+    @given(problems(), st.sampled_from([0.25, 0.5]), st.sampled_from(["attn", "mlp"]))
+    def dropout_on_each_sublayer_output(problem, p, live):
+        ref, block = make_dropout(problem, p, silent="mlp" if live == "attn" else "attn")
+        dropped_out(block, ref, problem, p, live, seed=problem.seed)
+
+    def dropout_only_while_training():
+        problem, p = Problem(B=2, T=8, E=16, seed=3), 0.5
+        for live in ("attn", "mlp"):
+            ref, block = make_dropout(problem, p, silent="mlp" if live == "attn" else "attn")
+            x = inputs(problem)
+            assert_tensor_close(output(block, x, "TransformerBlock"), ref(x).detach(),
+                                what=f"TransformerBlock({problem.E}, dropout={p}) in eval mode vs no dropout: dropout never acts in eval mode")
+            kept = [dropped_out(block, ref, problem, p, live, seed) for seed in (5, 6)]
+            for mask in kept:
+                if bool(mask.all()):
+                    raise AssertionError(f"TransformerBlock({problem.E}, dropout={p}) in training mode kept every value of "
+                                         f"{live}'s output ({mask.numel()} values): apply nn.Dropout(dropout) to each sublayer's output")
+            if bool((kept[0] == kept[1]).all()):
+                raise AssertionError(f"TransformerBlock({problem.E}, dropout={p}) in training mode dropped the same values "
+                                     f"of {live}'s output in two calls with different seeds: dropout must be random")
+
     run_property("TransformerBlock vs the reference with the same weights", matches_reference)
     run_property("TransformerBlock's residual connections", zeroed_sublayers_give_the_identity)
     run_property("TransformerBlock must be causal", causal)
     run_property("TransformerBlock's parameter count", parameter_count)
+    run_property("TransformerBlock's dropout on each sublayer's output, in training mode", dropout_on_each_sublayer_output)
+    run_property("TransformerBlock's dropout, only in training mode", dropout_only_while_training)
 
 
 #: the invalid call Task 4 lists, tried by check_input_checks

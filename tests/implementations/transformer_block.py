@@ -56,11 +56,13 @@ class TwoStepBlock(nn.Module):
             raise ValueError(f"one head only, got num_heads={num_heads}")
         self.ln_1, self.ln_2 = nn.LayerNorm(embedding_dim), nn.LayerNorm(embedding_dim)
         self.attn, self.mlp = EinsumHead(embedding_dim), FunctionalMLP(embedding_dim)
+        self.p = dropout
 
     def forward(self, x):
         ln = lambda m, t: F.layer_norm(t, m.normalized_shape, m.weight, m.bias, m.eps)  # noqa: E731
-        after_attention = x + self.attn(ln(self.ln_1, x))
-        return after_attention + self.mlp(ln(self.ln_2, after_attention))
+        drop = lambda t: F.dropout(t, self.p, self.training)  # noqa: E731
+        after_attention = x + drop(self.attn(ln(self.ln_1, x)))
+        return after_attention + drop(self.mlp(ln(self.ln_2, after_attention)))
 
 
 CORRECT = {
@@ -106,6 +108,30 @@ class SharedLayerNormBlock(reference.TransformerBlock):
         return x + self.mlp(self.ln_1(x))
 
 
+class StreamDropoutBlock(reference.TransformerBlock):
+    """Dropout on the stream after each addition, dropout(x + sublayer), not on the sublayer's output."""
+
+    def forward(self, x):
+        x = self.dropout(x + self.attn(self.ln_1(x)))
+        return self.dropout(x + self.mlp(self.ln_2(x)))
+
+
+class NoDropoutBlock(reference.TransformerBlock):
+    """The dropout argument is ignored: no dropout in training mode."""
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class EvalDropoutBlock(reference.TransformerBlock):
+    """F.dropout with its default training=True: dropout in eval mode too."""
+
+    def forward(self, x):
+        x = x + F.dropout(self.attn(self.ln_1(x)), self.dropout.p)
+        return x + F.dropout(self.mlp(self.ln_2(x)), self.dropout.p)
+
+
 class SeveralHeadsAcceptedBlock(reference.TransformerBlock):
     """The right block, but num_heads is ignored instead of rejected: TransformerBlock(8, num_heads=2) runs one head."""
 
@@ -124,6 +150,9 @@ WRONG = {
     "attention_not_causal": ((NotCausalHead, R.MLP, R.TransformerBlock), HEAD, (MLP, BLOCK)),
     "projections_without_bias": ((NoBiasHead, R.MLP, R.TransformerBlock), HEAD, (MLP,)),
     "ln_1_used_twice": ((R.AttentionHead, R.MLP, SharedLayerNormBlock), BLOCK, (HEAD, MLP, INPUTS)),
+    "dropout_on_the_stream": ((R.AttentionHead, R.MLP, StreamDropoutBlock), BLOCK, (HEAD, MLP, INPUTS)),
+    "dropout_ignored": ((R.AttentionHead, R.MLP, NoDropoutBlock), BLOCK, (HEAD, MLP, INPUTS)),
+    "dropout_in_eval_mode": ((R.AttentionHead, R.MLP, EvalDropoutBlock), BLOCK, (HEAD, MLP, INPUTS)),
     # the input check (Task 4) is a part of its own: a missing ValueError costs that part only
     "several_heads_accepted": ((R.AttentionHead, R.MLP, SeveralHeadsAcceptedBlock), INPUTS, (HEAD, MLP, BLOCK)),
 }
