@@ -319,9 +319,11 @@ def check_answer_question(answer_question) -> None:
         got = answer_question(their_models[which], their_tok, question, max_new_tokens)
         if not isinstance(got, str):
             raise AssertionError(f"answer_question must return a str, got {type(got).__name__}")
-        if got.strip() != expected:
+        if got != expected:
             hint = ""
-            if "QUESTION" in got:
+            if got.strip() == expected:
+                hint = " Strip the answer of surrounding whitespace (str.strip())."
+            elif "QUESTION" in got:
                 hint = " Return only the answer: decode the new tokens, not the prompt."
             elif got.strip().startswith(expected) and len(got.strip()) > len(expected):
                 hint = " Stop at the first EOS (and at max_new_tokens)."

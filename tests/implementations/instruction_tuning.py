@@ -126,6 +126,22 @@ def _answer_ignores_eos(model, tokenizer, question, max_new_tokens):
     return tokenizer.decode(ids[0, n:], skip_special_tokens=True).strip()
 
 
+@torch.no_grad()
+def _answer_not_stripped(model, tokenizer, question, max_new_tokens):
+    """The reference's greedy loop, but the decoded answer keeps its leading space."""
+    if max_new_tokens < 0:
+        raise ValueError("max_new_tokens must be non-negative")
+    ids = tokenizer(reference.format_prompt(question), add_special_tokens=False, return_tensors="pt")["input_ids"]
+    new = []
+    for _ in range(max_new_tokens):
+        nxt = int(model(input_ids=ids).logits[0, -1].argmax())
+        if nxt == tokenizer.eos_token_id:
+            break
+        new.append(nxt)
+        ids = torch.cat([ids, torch.tensor([[nxt]])], dim=1)
+    return tokenizer.decode(new, skip_special_tokens=True)
+
+
 def _flatten(model):
     """Load into `model` weights under which its final LayerNorm outputs one constant vector: it then
     emits one token forever, whatever the prompt, and stopping at EOS no longer matters."""
@@ -181,6 +197,8 @@ WRONG = {
                              (INPUTS, LABELS, ANSWER, CHECKS)),
     "answer_includes_prompt": ((R.format_prompt, R.tokenize_example, _answer_with_prompt), ANSWER,
                                (FORMAT, INPUTS, LABELS, CHECKS)),
+    "answer_not_stripped": ((R.format_prompt, R.tokenize_example, _answer_not_stripped), ANSWER,
+                            (FORMAT, INPUTS, LABELS, CHECKS)),
     "answer_ignores_eos": ((R.format_prompt, R.tokenize_example, _answer_ignores_eos), ANSWER,
                            (FORMAT, INPUTS, LABELS)),
     "answer_ignores_eos_and_tampers_with_the_models": (

@@ -600,6 +600,13 @@ CORRECT = {
         'tokenize_example': _TOK_CAT,
         'answer_question': _ANS_KV_CACHE,
     },
+    # was WRONG ("raises ValueError for max_new_tokens == 0"): Task 3 leaves max_new_tokens = 0 open ("is never
+    # tried: model.generate refuses it while a loop returns "", and either is fine"), and Task 4 tries only -1
+    'concat_prealloc_rejects_zero': {
+        'format_prompt': _FP_CONCAT,
+        'tokenize_example': _TOK_PREALLOC,
+        'answer_question': _ANS_CHECK_ZERO,
+    },
 }
 
 #: variant -> a plausible student bug: every solution cell's code, and the graded parts it must cost
@@ -713,10 +720,5 @@ WRONG = {
         "cells": {'format_prompt': _FP_FSTRING, 'tokenize_example': _TOK_LISTS, 'answer_question': _ANS_NO_CHECK},
         "loses": ['input-checks'],
         "bug": "a negative max_new_tokens returns '' instead of raising ValueError",
-    },
-    'answer_rejects_zero': {
-        "cells": {'format_prompt': _FP_CONCAT, 'tokenize_example': _TOK_PREALLOC, 'answer_question': _ANS_CHECK_ZERO},
-        "loses": ['input-checks'],
-        "bug": 'raises ValueError for max_new_tokens == 0, which is allowed',
     },
 }
