@@ -495,6 +495,15 @@ CORRECT = {
         "continuation_logprobs": _LP_FLOAT64,
         "evaluate": _EV_NUMPY,
     },
+    # was WRONG ("on a tie the last of the best endings is taken"): Task 4 says to take the first, but its hidden
+    # tests promise that "items whose two best endings score within 10^-3 of each other (by sum or per character)
+    # are never tried", so no check may probe ties and the tie rule is not graded
+    "split_float64_last_on_ties": {
+        "preprocess": _PRE_SPLIT,
+        "build_request": _REQ_JOIN,
+        "continuation_logprobs": _LP_FLOAT64,
+        "evaluate": _EV_LAST_TIE,
+    },
 }
 
 #: variant -> a plausible student bug: every solution cell's code, and the graded parts it must cost
@@ -594,12 +603,6 @@ WRONG = {
                   "continuation_logprobs": _LP_ONE_BY_ONE, "evaluate": _MATH + _EV_STR_LABEL},
         "loses": ["test_evaluate"],
         "bug": "compares the predicted index with example['label'] without int(): a string label never matches",
-    },
-    "ev_last_on_ties": {
-        "cells": {"preprocess": _PRE_SPLIT, "build_request": _REQ_JOIN,
-                  "continuation_logprobs": _LP_FLOAT64, "evaluate": _EV_LAST_TIE},
-        "loses": ["test_evaluate"],
-        "bug": "on a tie the last of the best endings is taken instead of the first",
     },
     "ev_acc_swapped": {
         "cells": {"preprocess": _PRE_COMPILED, "build_request": _REQ_LOOP,
