@@ -2,7 +2,10 @@
 
 Oracles: the reference (solutions/multi_head_attention.py) with the same weights; torch's
 `nn.MultiheadAttention` with the same weights mapped onto its in_proj/out_proj and a causal mask;
-the reference `AttentionHead` of 3.2, which one head must equal; causality.
+the reference `AttentionHead` of 3.2, which one head must equal; causality; with `dropout` p > 0,
+the reference without dropout in eval mode, and in training mode, on one token with o_proj the
+identity, each head's output either 0 or v / (1 - p) (its one attention weight dropped or kept),
+under torch.manual_seed in the student's kernel (graders/properties.py `manual_seed`).
 The edge cases the parts probe are listed in `EDGES` and stated in the notebook; the ValueErrors (a
 size not divisible into heads, no heads, a negative size) are graded apart, in `check_input_checks`
 (graders/contract.py), and no computation part tries them.
@@ -22,7 +25,7 @@ from solutions import transformer_block as block_reference
 
 from .contract import Edge, InputCheck, run_input_checks
 from .judge import judged
-from .properties import assert_tensor_close, grading, run_property
+from .properties import assert_tensor_close, grading, manual_seed, run_property
 from .transformer_block import assert_causal, inputs, output, randomize, twin
 
 
@@ -121,9 +124,63 @@ def check_multi_head_attention(MultiHeadAttention) -> None:
         _, mha = make(problem)
         assert_causal(mha, problem, data, "MultiHeadAttention")
 
+    def make_dropout(problem, p, identity_output=False):
+        """The student's MultiHeadAttention(E, H, dropout=p) with the reference's random weights
+        (o_proj the identity when `identity_output`), and that reference, which has no dropout."""
+        ref = randomize(reference.MultiHeadAttention(problem.E, problem.H), problem.seed)
+        if identity_output:
+            with torch.no_grad():
+                ref.o_proj.weight.copy_(torch.eye(problem.E))
+                ref.o_proj.bias.zero_()
+        mha = twin(lambda: MultiHeadAttention(problem.E, problem.H, dropout=p), ref,
+                   f"MultiHeadAttention({problem.E}, {problem.H}, dropout={p})")
+        return ref, mha
+
+    @grading(15)
+    @given(problems(), st.sampled_from([0.3, 0.6]))
+    def no_dropout_in_eval_mode(problem, p):
+        ref, mha = make_dropout(problem, p)
+        x = inputs(problem)
+        assert_tensor_close(output(mha, x, "MultiHeadAttention"), ref(x).detach(),
+                            what=f"MultiHeadAttention({problem.E}, {problem.H}, dropout={p}) in eval mode on x of shape "
+                                 f"{tuple(x.shape)} vs the same weights without dropout: dropout must not act in eval mode")
+
+    def dropout_on_the_attention_weights_while_training():
+        # one token: its single attention weight per head is dropped (0) or kept (1 / (1 - p)), so
+        # with o_proj the identity each head's D outputs are all 0 or all v_proj(x) / (1 - p)
+        problem, p = Problem(B=8, T=1, H=4, D=3, seed=7), 0.5
+        ref, mha = make_dropout(problem, p, identity_output=True)
+        x = inputs(problem)
+        with torch.no_grad():
+            v = ref.v_proj(x).view(problem.B, problem.H, problem.D) / (1 - p)
+        what = (f"MultiHeadAttention({problem.E}, {problem.H}, dropout={p}) in training mode, on one token "
+                f"(x of shape {tuple(x.shape)}) with o_proj the identity")
+        masks = []
+        mha.train()
+        for seed in (11, 12):
+            manual_seed(seed)
+            got = output(mha, x, "MultiHeadAttention").view(problem.B, problem.H, problem.D)
+            tol = 1e-5 + 1e-4 * v.abs()
+            kept = ((got - v).abs() <= tol).all(-1)
+            dropped = (got.abs() <= 1e-6).all(-1)
+            if not bool((kept | dropped).all()):
+                b, h = (int(i) for i in (~(kept | dropped)).nonzero()[0])
+                raise AssertionError(
+                    f"{what}: head {h} of sequence {b} gave {got[b, h].tolist()}; dropout on the attention weights (dropout_p "
+                    f"of F.scaled_dot_product_attention) makes it all 0 or v / (1 - p) = {v[b, h].tolist()}")
+            if bool(kept.all()):
+                raise AssertionError(f"{what}: no attention weight was dropped in {kept.numel()} heads; pass "
+                                     "dropout_p=dropout to F.scaled_dot_product_attention while self.training")
+            masks.append(kept)
+        mha.eval()
+        if bool((masks[0] == masks[1]).all()):
+            raise AssertionError(f"{what}: two calls after different torch.manual_seed dropped the same heads: dropout must be random")
+
     run_property("MultiHeadAttention vs the reference and torch", matches_reference_and_torch)
     run_property("MultiHeadAttention with one head", one_head_is_an_attention_head)
     run_property("MultiHeadAttention must be causal", causal)
+    run_property("MultiHeadAttention with dropout, in eval mode", no_dropout_in_eval_mode)
+    run_property("MultiHeadAttention with dropout, in training mode", dropout_on_the_attention_weights_while_training)
 
 
 _X = torch.arange(12, dtype=torch.float32).view(1, 2, 6)

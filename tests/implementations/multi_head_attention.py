@@ -30,7 +30,7 @@ class LoopOverHeads(nn.Module):
         super().__init__()
         if min(embedding_dim, num_heads) <= 0 or embedding_dim % num_heads:
             raise ValueError("embedding_dim must be a positive multiple of num_heads")
-        self.h = num_heads
+        self.h, self.p = num_heads, dropout
         self.q_proj, self.k_proj = nn.Linear(embedding_dim, embedding_dim), nn.Linear(embedding_dim, embedding_dim)
         self.v_proj, self.o_proj = nn.Linear(embedding_dim, embedding_dim), nn.Linear(embedding_dim, embedding_dim)
 
@@ -42,7 +42,8 @@ class LoopOverHeads(nn.Module):
         for h in range(self.h):
             s = slice(h * D, (h + 1) * D)
             scores = torch.einsum("btd,bsd->bts", q[..., s], k[..., s]) / math.sqrt(D)
-            outs.append(torch.softmax(scores.masked_fill(future, float("-inf")), -1) @ v[..., s])
+            weights = torch.softmax(scores.masked_fill(future, float("-inf")), -1)
+            outs.append(F.dropout(weights, self.p, self.training) @ v[..., s])
         return self.o_proj(torch.cat(outs, -1).float())
 
 
@@ -71,9 +72,11 @@ def split_no_value_error(x, num_heads):
     return x.reshape(B, T, num_heads, -1).transpose(1, 2)
 
 
-def _mha(split=reference.split_heads, merge=reference.merge_heads, scale=None, causal=True, validate=True):
+def _mha(split=reference.split_heads, merge=reference.merge_heads, scale=None, causal=True, validate=True,
+         dropout="training"):
     """validate: True (the reference's checks), False (none) or "divisible" (only E % num_heads, so that
-    num_heads=0 is a ZeroDivisionError and negative sizes pass)."""
+    num_heads=0 is a ZeroDivisionError and negative sizes pass); dropout: "training" (dropout_p while
+    self.training), "always" (in eval mode too) or "never"."""
     class MHA(reference.MultiHeadAttention):
         def __init__(self, embedding_dim, num_heads, dropout=0.0):
             if validate == "divisible" and embedding_dim % num_heads:
@@ -88,9 +91,19 @@ def _mha(split=reference.split_heads, merge=reference.merge_heads, scale=None, c
 
         def forward(self, x):
             q, k, v = (split(p(x), self.num_heads) for p in (self.q_proj, self.k_proj, self.v_proj))
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale and scale(x))
+            p = {"training": self.dropout if self.training else 0.0, "always": self.dropout, "never": 0.0}[dropout]
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale and scale(x), dropout_p=p)
             return self.o_proj(merge(y))
     return MHA
+
+
+class OutputDropoutMHA(reference.MultiHeadAttention):
+    """Dropout on the merged heads' output, value by value, instead of on the attention weights."""
+
+    def forward(self, x):
+        q, k, v = (reference.split_heads(p(x), self.num_heads) for p in (self.q_proj, self.k_proj, self.v_proj))
+        y = reference.merge_heads(F.scaled_dot_product_attention(q, k, v, is_causal=True))
+        return self.o_proj(F.dropout(y, self.dropout, self.training))
 
 
 R = reference
@@ -107,6 +120,9 @@ WRONG = {
     "module_merges_in_wrong_order": ((R.split_heads, R.merge_heads, _mha(merge=merge_wrong_order)), MHA, (SPLIT,)),
     "scaled_by_embedding_dim": ((R.split_heads, R.merge_heads, _mha(scale=lambda x: x.size(-1) ** -0.5)), MHA, (SPLIT,)),
     "not_causal": ((R.split_heads, R.merge_heads, _mha(causal=False)), MHA, (SPLIT,)),
+    "dropout_in_eval_mode": ((R.split_heads, R.merge_heads, _mha(dropout="always")), MHA, (SPLIT, INPUTS)),
+    "dropout_never_applied": ((R.split_heads, R.merge_heads, _mha(dropout="never")), MHA, (SPLIT, INPUTS)),
+    "dropout_on_the_output": ((R.split_heads, R.merge_heads, OutputDropoutMHA), MHA, (SPLIT, INPUTS)),
     # the input checks (Task 3) are a part of their own: a missing ValueError costs that part only
     "no_value_error": ((split_no_value_error, R.merge_heads, _mha(split=split_no_value_error, validate=False)), INPUTS,
                        (SPLIT, MHA)),
