@@ -256,11 +256,12 @@ def _cpu_seconds(fn) -> float:
 
 
 def _timed(fn, *args):
-    """fn(*args) where the student's code runs, under the part's watch; (value, CPU seconds it took there)."""
+    """fn(*args) where the student's code runs, under the part's watch; (value, CPU seconds it took
+    there: every thread, and every process it started, forked or ran, see wire.cpu_seconds)."""
     if not wire.is_proxy(fn):  # the check is judged: anything callable of the student's is a wire.Proxy
         raise TypeError(f"{type(fn).__name__!r} object is not callable")
     conn = fn._wire_conn
-    value = wire.call_watched(fn, args, forbid=conn.forbid)
+    value = wire.call_watched(fn, args, forbid=conn.forbid, timed=True)
     return value, conn.last_cpu_time
 
 

@@ -45,6 +45,7 @@ import collections
 import importlib
 import json
 import operator
+import os
 import select
 import struct
 import sys
@@ -536,7 +537,43 @@ def _profile_hook(targets: _Targets, called: set, quiet):
     return hook
 
 
-def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
+def _descendants_cpu(root: int) -> float:
+    """CPU seconds (user + system, with what each waited for) of every live process below `root`,
+    zombies included, read from /proc; 0 where /proc cannot be read."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return 0.0
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone, or not ours to read
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid; [11:15]: utime stime cutime cstime
+        times[pid] = sum(int(x) for x in fields[11:15]) / tick
+    total, todo = 0.0, list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += children.get(pid, [])
+    return total
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and all it started: every thread (time.process_time), the child
+    processes it waited for (os.times), and the live descendants (/proc), so that work moved into a
+    thread, a fork or a subprocess is charged too. Not counted: a child whose parent ignored
+    SIGCHLD (the kernel discards its times when it is reaped automatically)."""
+    t = os.times()
+    return time.process_time() + t.children_user + t.children_system + _descendants_cpu(os.getpid())
+
+
+def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None, timed=False) -> Watched:
     """Call fn(*args, **kwargs) in this process, noting calls to the objects named in `forbid`.
 
     A name is resolved now (importing it if needed); a module forbids every function defined in it
@@ -544,7 +581,9 @@ def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
     threads started during the call), C functions by identity ('c_call' events) and, when torch is
     imported, torch functions through a TorchFunctionMode, so an alias or a local import does not hide
     them. `quiet()` returning true mutes the watch (the wire's own work during nested requests).
-    The CPU time (time.process_time, all threads of this process) covers the call only."""
+    The CPU time covers the call only: this process's threads (time.process_time) and, with `timed`
+    (a call whose time is graded), the processes it started too (`cpu_seconds`, which reads /proc:
+    about a millisecond, too slow for every call)."""
     kwargs = kwargs or {}
     quiet = quiet or (lambda: False)
     called: set = set()
@@ -562,13 +601,14 @@ def watch_call(fn, args=(), kwargs=None, forbid=(), quiet=None) -> Watched:
     if hook is not None:
         threading.setprofile(hook)
         sys.setprofile(hook)
-    start = time.process_time()
+    clock = cpu_seconds if timed else time.process_time
+    start = clock()
     try:
         value = fn(*args, **kwargs)
     except BaseException as e:  # reported to the caller, like the value
         error = e
     finally:
-        cpu = time.process_time() - start
+        cpu = clock() - start
         if hook is not None:
             if sys.getprofile() is not hook:
                 called.add("(the watch, which the code under test switched off)")
@@ -615,8 +655,9 @@ class remote:
         return self._proxy
 
 
-def call_watched(proxy, args=(), kwargs=None, *, forbid=(), ref=False):
-    """Call a remote function, watched by its owner for calls to the names in `forbid`.
+def call_watched(proxy, args=(), kwargs=None, *, forbid=(), ref=False, timed=False):
+    """Call a remote function, watched by its owner for calls to the names in `forbid` (with `timed`,
+    its CPU time counts the threads and processes the call started, see `cpu_seconds`).
 
     Returns the call's value (a proxy of it, even of plain data, with ref=True); raises what the call raised, else ForbiddenCall (an AssertionError)
     naming the forbidden functions it used. Afterwards the connection's `last_cpu_time` holds the CPU
@@ -626,7 +667,7 @@ def call_watched(proxy, args=(), kwargs=None, *, forbid=(), ref=False):
         raise TypeError("call_watched needs a Proxy (an object of the other process)")
     conn = proxy._wire_conn
     conn.last_cpu_time, conn.last_called, conn.last_unresolved = None, [], []
-    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid), ref=ref)
+    value = conn._op("wcall", proxy, tuple(args), dict(kwargs or {}), list(forbid), bool(timed), ref=ref)
     if conn.last_called:
         raise ForbiddenCall(conn.last_called)
     return value
@@ -1068,8 +1109,8 @@ class Connection:
             e = None if args[0] is None else _rebuild_exception(args[0])
             return obj.__exit__(None if e is None else type(e), e, None)
         if op == "wcall":
-            a, kw, forbid = args
-            watched = watch_call(obj, a, kw, forbid, quiet=lambda: self._quiet)
+            a, kw, forbid, timed = args
+            watched = watch_call(obj, a, kw, forbid, quiet=lambda: self._quiet, timed=timed)
             reply.update(cpu=watched.cpu_time, called=watched.called, unresolved=watched.unresolved)
             if watched.error is not None:
                 raise watched.error

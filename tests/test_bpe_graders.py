@@ -1,6 +1,10 @@
 """The hidden checks of 1_1 against implementations: the reference and correct variants get full
 marks, a stub gets nothing, and each wrong implementation loses the part it breaks."""
 
+import os
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
@@ -103,6 +107,57 @@ def test_speed_counts_the_cpu_time_of_the_student_code_not_wall_time(monkeypatch
 
     assert run_part("check_train_bpe_speed", impl(train_bpe=sleepy)) is None
     assert "took" in run_part("check_train_bpe_speed", impl(train_bpe=busy))
+
+
+BUSY = "import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end:\n    pass\n"
+
+
+def _in_a_thread():
+    worker = threading.Thread(target=exec, args=(BUSY,))
+    worker.start()
+    worker.join()
+
+
+def _in_a_fork():
+    pid = os.fork()
+    if pid == 0:
+        exec(BUSY)
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _in_a_fork_left_as_a_zombie():
+    pid = os.fork()
+    if pid == 0:
+        exec(BUSY)
+        os._exit(0)
+    while open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.05)
+    _ZOMBIES.append(pid)
+
+
+_ZOMBIES = []
+
+
+@pytest.mark.parametrize("where", [_in_a_thread, _in_a_fork, _in_a_fork_left_as_a_zombie,
+                                   lambda: subprocess.run([sys.executable, "-c", BUSY], check=True)],
+                         ids=["thread", "fork", "fork_not_waited_for", "subprocess"])
+def test_speed_charges_the_work_moved_into_threads_and_processes(monkeypatch, where):
+    """Issue 15 §3: a slow train_bpe that does its work in a thread, a forked child or a subprocess
+    is charged that work's CPU time."""
+    monkeypatch.setattr(checks, "SPEED_FACTOR", 2.0)
+    monkeypatch.setattr(checks, "SPEED_SLACK", 0.1)
+
+    def elsewhere(text, vocab_size, special_tokens=[]):
+        where()
+        return reference.train_bpe(text, vocab_size, special_tokens)
+
+    try:
+        assert "took" in (run_part("check_train_bpe_speed", impl(train_bpe=elsewhere)) or "")
+    finally:
+        for pid in _ZOMBIES:
+            os.waitpid(pid, 0)
+        _ZOMBIES.clear()
 
 
 def test_a_missing_input_check_costs_only_the_input_checks_part():

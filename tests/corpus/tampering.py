@@ -21,6 +21,10 @@ from .case import Case
 
 A32 = "3_2_transformer_impl_transformer_block"
 A31 = "3_1_transformer_impl_attention_qkv"
+A11 = "1_1_tokenization_impl_byte_pair_encoding"
+#: 1_1 with every part but the timed one
+BPE_BUT_SPEED = {"test_get_pair_counts": 1.0, "test_merge": 1.0, "test_train_bpe": 2.0, "test_Tokenizer": 2.0,
+                 "test_gpt4_tokenizer": 2.0, "test_input_checks": 1.0}
 HONEST_WRONG_MLP = {"test_attention_head": 3.0, "test_transformer_block": 4.0, "test_input_checks": 1.0}
 FULL_32 = {"test_attention_head": 3.0, "test_mlp": 2.0, "test_transformer_block": 4.0, "test_input_checks": 1.0}
 TAMPERING = r"suspected tampering"
@@ -233,7 +237,27 @@ MLP.forward = _noisy_forward
 """
 
 
+def _slow_elsewhere(run_busy: str) -> str:
+    """A train_bpe that is the reference's, but on the timed corpus first spends 4 s of CPU where
+    `run_busy` (code, `BUSY` in scope) puts it: the speed part must charge it (issue 15 §3)."""
+    return ("import os as _os, subprocess as _subprocess, sys as _sys\n"
+            "BUSY = 'import time\\nend = time.process_time() + 4\\nwhile time.process_time() < end:\\n    pass\\n'\n"
+            "_fast_train_bpe = train_bpe\n"
+            "def train_bpe(text, vocab_size, special_tokens=[]):\n"
+            "    if len(text) > 20000:\n"
+            f"        {run_busy}\n"
+            "    return _fast_train_bpe(text, vocab_size, special_tokens)\n")
+
+
 CASES = [
+    _case("timer_fork", "honest 1_1, but its train_bpe does 4 s of CPU work in a forked child first",
+          assignment=A11, scores=BPE_BUT_SPEED, messages={"test_train_bpe_speed": r"took \d+\.\d s of CPU time"},
+          cells={"test_train_bpe_speed": _slow_elsewhere(
+              "pid = _os.fork()\n        if pid == 0:\n            exec(BUSY)\n            _os._exit(0)\n"
+              "        _os.waitpid(pid, 0)")}),
+    _case("timer_subprocess", "honest 1_1, but its train_bpe does 4 s of CPU work in a subprocess first",
+          assignment=A11, scores=BPE_BUT_SPEED, messages={"test_train_bpe_speed": r"took \d+\.\d s of CPU time"},
+          cells={"test_train_bpe_speed": _slow_elsewhere("_subprocess.run([_sys.executable, '-c', BUSY], check=True)")}),
     _case("tamper_honest_control", "the reference, untouched: full marks (others must not lower it)"),
     _case("library_warnings_cost_nothing", "the reference whose MLP warns on stderr through numpy, warnings "
           "and transformers' logger each time the checks call it: full marks", cells={"test_mlp": NOISY_MLP}),
