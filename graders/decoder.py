@@ -4,7 +4,11 @@ Oracles: the reference GPT (solutions/decoder.py) with the same weights; transfo
 GPT2LMHeadModel built from a tiny random configuration in process (nothing is downloaded), whose
 logits the reference GPT reproduces once the student's `load_gpt2_weights` has copied its weights;
 an argmax loop over the student's own model for greedy generation; parameter counts of
-instantiated reference models. Each part calls only the student's object it grades: the loader is
+instantiated reference models, and no nn.Embedding created by `count_parameters` (the task asks for
+the formula, without building the model: graders/wire.py `call_watched`). Dropout: in eval mode the
+reference without dropout; in training mode, weights under which only dropout at one of the places the
+notebook names (the embeddings' sum, each block's two branches, the attention weights) can change the
+logits. Sampling frequencies follow softmax(logits / temperature), over the top_k tokens when given. Each part calls only the student's object it grades: the loader is
 tried on the reference GPT, generation on the student's GPT whatever its forward computes.
 
 The student's code runs in its own process (graders/judge.py). What it changes in place lives there:
@@ -35,7 +39,7 @@ from .judge import judged
 from .properties import (assert_tensor_close, grading, manual_seed, run_property, shipped_module, student_copies,
                          student_module)
 from .transformer_block import randomize, twin
-from .wire import remote
+from .wire import ForbiddenCall, call_watched, remote
 
 GPT2_SMALL_PARAMETERS = 124_439_808
 
@@ -142,8 +146,120 @@ def check_gpt(GPT, GPTConfig) -> None:
         if got != expected:
             raise AssertionError(f"GPT({cfg}) has {got} parameters, expected {expected}")
 
+    @grading(8)
+    @given(configs(), st.data(), st.sampled_from([0.3, 0.6]))
+    def no_dropout_in_eval_mode(cfg, data, p):
+        ref, model = _dropout_models(GPT, GPTConfig, p, cfg=cfg)
+        B, T = data.draw(st.integers(1, 2), label="B"), data.draw(st.integers(1, cfg.C), label="T")
+        ids = token_ids(cfg, B, T, cfg.seed)
+        what = f"logits of GPT({cfg}, dropout={p}) in eval mode for token ids of shape {(B, T)}, vs no dropout"
+        assert_tensor_close(_logits(model, ids, what), ref(ids).detach(), what=what)
+
     run_property("GPT vs the reference with the same weights", matches_reference)
     run_property("GPT's tied unembedding and parameter count", tied_and_counted)
+    run_property("GPT with dropout, in eval mode", no_dropout_in_eval_mode)
+    run_property("GPT with dropout, in training mode", lambda: _dropout_in_training(GPT, GPTConfig))
+
+
+_DROPOUT_SIZE = Config(V=11, C=8, H=2, D=4, L=1, seed=5)
+
+
+def _dropout_models(GPT, GPTConfig, p, setup=None, cfg=_DROPOUT_SIZE):
+    """The reference GPT (no dropout) with random weights, changed by `setup(reference)`, and the
+    student's GPT(GPTConfig(..., dropout=p)) holding them, in eval mode."""
+    __tracebackhide__ = True
+    ref = randomize(reference.GPT(reference.GPTConfig(**cfg.kwargs())), cfg.seed)
+    if setup is not None:
+        with torch.no_grad():
+            setup(ref)
+    model = twin(lambda: GPT(GPTConfig(**cfg.kwargs(), dropout=p)), ref, f"GPT({cfg}, dropout={p})")
+    return ref, model
+
+
+def _switch_off(*layers):
+    for layer in layers:
+        layer.weight.zero_()
+        if getattr(layer, "bias", None) is not None:
+            layer.bias.zero_()
+
+
+def _embeddings_cancel(model):
+    """Token 0's embedding plus any position's is zero: dropout on the embeddings' sum changes nothing."""
+    model.wpe.weight.copy_(-model.wte.weight[0].expand_as(model.wpe.weight))
+
+
+def _only_embeddings(model):
+    for block in model.blocks:
+        _switch_off(block.attn.o_proj, block.mlp.fc_out)
+
+
+def _only_attention_bias(model):
+    _embeddings_cancel(model)
+    for block in model.blocks:
+        block.attn.o_proj.weight.zero_()  # the attention branch outputs o_proj's bias, whatever the weights
+        _switch_off(block.mlp.fc_out)
+
+
+def _only_mlp(model):
+    _embeddings_cancel(model)
+    for block in model.blocks:
+        _switch_off(block.attn.o_proj)
+
+
+def _attention_identity(model):
+    _embeddings_cancel(model)
+    for block in model.blocks:
+        block.attn.o_proj.weight.copy_(torch.eye(block.attn.o_proj.weight.size(0)))
+        block.attn.o_proj.bias.zero_()
+        _switch_off(block.mlp.fc_out)
+
+
+def _dropout_in_training(GPT, GPTConfig) -> None:
+    """Dropout where the notebook puts it (on the embeddings' sum, in the blocks, in their attention),
+    each seen alone: weights under which only dropout at that place can change the logits in training
+    mode. Whatever order the student's code draws its masks in."""
+    __tracebackhide__ = True
+    p = 0.3
+    places = {
+        "the sum of the token and position embeddings (nn.Dropout(config.dropout); every sublayer here outputs 0)":
+            (_only_embeddings, token_ids(_DROPOUT_SIZE, 64, _DROPOUT_SIZE.C, 1)),
+        "the attention branch's output in each block (TransformerBlock(E, dropout=config.dropout))":
+            (_only_attention_bias, torch.zeros(64, _DROPOUT_SIZE.C, dtype=torch.long)),
+        "the MLP branch's output in each block (TransformerBlock(E, dropout=config.dropout))":
+            (_only_mlp, torch.zeros(64, _DROPOUT_SIZE.C, dtype=torch.long)),
+    }
+    for i, (text, (setup, ids)) in enumerate(places.items()):
+        _, model = _dropout_models(GPT, GPTConfig, p, setup)
+        what = f"GPT({_DROPOUT_SIZE}, dropout={p}) on token ids of shape {tuple(ids.shape)}"
+        expected = _logits(model, ids, what)
+        model.train()
+        manual_seed(20 + i)
+        got = _logits(model, ids, what)
+        model.eval()
+        if torch.allclose(got, expected, atol=1e-6):
+            raise AssertionError(f"{what} in training mode, with weights under which only dropout on {text} can change "
+                                 "the logits: they did not change. Apply dropout there")
+
+    # one token whose embeddings cancel, the MLP off, o_proj the identity: the stream stays exactly 0 (the
+    # logits are ln_f.bias @ wte^T) when both heads' single attention weight is dropped, p**2 = 0.25 of
+    # the sequences; without dropout on the attention weights only when residual dropout zeroes all 8
+    # features, 0.5**8
+    p, n = 0.5, 2000
+    ref, model = _dropout_models(GPT, GPTConfig, p, _attention_identity)
+    with torch.no_grad():
+        empty = ref.ln_f.bias @ ref.wte.weight.T
+    ids = torch.zeros(n, 1, dtype=torch.long)
+    what = f"GPT({_DROPOUT_SIZE}, dropout={p}) in training mode on {n} sequences of one token"
+    model.train()
+    manual_seed(24)
+    logits = _logits(model, ids, what)[:, 0]
+    model.eval()
+    fraction = torch.isclose(logits, empty.expand_as(logits), atol=1e-5).all(-1).double().mean().item()
+    if fraction < 0.15:
+        raise AssertionError(f"{what}, weights under which the residual stream stays 0 when every attention weight is "
+                             f"dropped: that happened in {fraction:.3f} of them, expected about p**2 = 0.25 with dropout on "
+                             "the attention weights: give each block's attention the same rate "
+                             "(MultiHeadAttention(E, num_heads, config.dropout))")
 
 
 def hf_gpt2(cfg: Config):
@@ -285,14 +401,22 @@ def check_generate(GPT, GPTConfig) -> None:
         with torch.no_grad():
             logits = model(prompt)[0, -1]
         N = 3000
-        for temperature in (0.5, 2.0):
-            out = model.generate(prompt.expand(N, -1), 1, temperature=temperature, generator=_generator(0))
+        # top_k=3: the other logits set to -inf before the softmax; top_k=8 > V keeps every token
+        for temperature, top_k in ((0.5, None), (2.0, None), (2.0, 3), (1.0, 8)):
+            options = {} if top_k is None else {"top_k": top_k}
+            out = model.generate(prompt.expand(N, -1), 1, temperature=temperature, generator=_generator(0), **options)
             counts = torch.bincount(out[:, -1], minlength=cfg.V).double() / N
-            expected = torch.softmax(logits.double() / temperature, -1)
+            scaled = logits.double() / temperature
+            if top_k is not None and top_k < cfg.V:
+                scaled = scaled.masked_fill(scaled < scaled.topk(top_k).values[-1], float("-inf"))
+            expected = torch.softmax(scaled, -1)
             distance = 0.5 * (counts - expected).abs().sum().item()
             if distance > 0.06:
-                raise AssertionError(f"at temperature {temperature}, {N} samples of the next token have frequencies "
-                                     f"{[round(x, 3) for x in counts.tolist()]}, expected about softmax(logits / temperature) = "
+                where = f"at temperature {temperature}" + ("" if top_k is None else f" with top_k={top_k}")
+                rule = "softmax(logits / temperature)" + ("" if top_k is None or top_k >= cfg.V else
+                                                         f" over the {top_k} most likely tokens (the others set to -inf)")
+                raise AssertionError(f"{where}, {N} samples of the next token have frequencies "
+                                     f"{[round(x, 3) for x in counts.tolist()]}, expected about {rule} = "
                                      f"{[round(x, 3) for x in expected.tolist()]}")
 
     run_property("greedy generate equals an argmax loop", greedy_is_an_argmax_loop)
@@ -314,7 +438,16 @@ def check_count_parameters(count_parameters, GPTConfig) -> None:
         if got != expected:
             raise AssertionError(f"count_parameters(GPTConfig({cfg.kwargs()})) = {got}, but the model has {expected} parameters")
 
+    def builds_no_model():
+        # "computed by formula, without building the model": building GPT(config) creates its nn.Embedding
+        try:
+            call_watched(count_parameters, (GPTConfig(**_SMALL.kwargs()),), forbid=("torch.nn.Embedding.__init__",))
+        except ForbiddenCall:
+            raise AssertionError(f"count_parameters(GPTConfig({_SMALL.kwargs()})) built a model (it created an "
+                                 "nn.Embedding): compute the number by formula, without building the model") from None
+
     run_property("count_parameters vs instantiated models", matches_instantiated_models)
+    run_property("count_parameters by formula", builds_no_model)
     got = count_parameters(GPTConfig())
     if got != GPT2_SMALL_PARAMETERS:
         raise AssertionError(f"count_parameters(GPTConfig()) = {got}, GPT-2 small has {GPT2_SMALL_PARAMETERS:,}")

@@ -42,13 +42,13 @@ class OtherGPT(nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        self.C = config.context_window_size
+        self.C, self.p = config.context_window_size, config.dropout
         E = config.embedding_dim
         self.wte, self.wpe = nn.Embedding(config.vocab_size, E), nn.Embedding(self.C, E)
 
         def block():
-            b = TransformerBlock(E)
-            b.attn = MultiHeadAttention(E, config.num_heads)
+            b = TransformerBlock(E, 1, self.p)
+            b.attn = MultiHeadAttention(E, config.num_heads, dropout=self.p)
             return b
         self.blocks = nn.ModuleList([block() for _ in range(config.num_layers)])
         self.ln_f = nn.LayerNorm(E)
@@ -59,7 +59,7 @@ class OtherGPT(nn.Module):
         B, T = token_ids.shape
         if T > self.C:
             raise ValueError("sequence longer than the context window")
-        x = self.wte(token_ids) + self.wpe.weight[:T].unsqueeze(0)
+        x = F.dropout(self.wte(token_ids) + self.wpe.weight[:T].unsqueeze(0), self.p, self.training)
         for b in self.blocks:
             x = b(x)
         return F.linear(self.ln_f(x), self.wte.weight)
@@ -162,7 +162,7 @@ def load_without_transposing(model, hf_state_dict):
                 ours.bias.copy_(sd[h + theirs + ".bias"])
 
 
-def _generate_variant(one_token=False, crop=True, temperature_ignored=False, global_rng=False):
+def _generate_variant(one_token=False, crop=True, temperature_ignored=False, global_rng=False, top_k_threshold="kth"):
     class Variant(reference.GPT):
         @torch.no_grad()
         def generate(self, token_ids, max_new_tokens, temperature=1.0, top_k=None, generator=None):
@@ -176,6 +176,8 @@ def _generate_variant(one_token=False, crop=True, temperature_ignored=False, glo
                     logits = logits if temperature_ignored else logits / temperature
                     if top_k is not None:
                         kth = logits.topk(min(top_k, logits.size(-1))).values[:, -1:]
+                        if top_k_threshold == "max":  # the largest value as threshold: only the argmax is kept
+                            kth = logits.max(-1, keepdim=True).values
                         logits = logits.masked_fill(logits < kth, float("-inf"))
                     nxt = torch.multinomial(logits.softmax(-1), 1, generator=None if global_rng else generator)
                 ids = torch.cat([ids, nxt], 1)
@@ -195,6 +197,25 @@ class NoContextCheck(reference.GPT):
         return self.lm_head(self.ln_f(x))
 
 
+def _dropout_variant(embeddings=True, blocks=True, attention=True):
+    """The reference GPT with dropout left out of some of the places the notebook names."""
+    class Variant(reference.GPT):
+        def __init__(self, config):
+            super().__init__(config)
+            p = config.dropout
+            if not embeddings:
+                self.drop = nn.Dropout(0.0)
+            for block in self.blocks:
+                block.dropout = nn.Dropout(p if blocks else 0.0)
+                block.attn.dropout = p if attention else 0.0
+    return Variant
+
+
+def count_by_building(config):
+    """Counts the parameters of a model it builds, not by formula as the task asks."""
+    return sum(p.numel() for p in reference.GPT(config).parameters())
+
+
 def count_untied(config):
     return reference.count_parameters(config) + config.vocab_size * config.embedding_dim
 
@@ -203,11 +224,16 @@ def count_untied(config):
 WRONG = {
     "untied_unembedding": (implementation(GPT=UntiedGPT), GPT, (LOAD, GENERATE, COUNT)),
     "positions_from_one": (implementation(GPT=PositionsFromOne), GPT, (LOAD, GENERATE, COUNT)),
+    "no_embedding_dropout": (implementation(GPT=_dropout_variant(embeddings=False)), GPT, (LOAD, GENERATE, COUNT, INPUTS)),
+    "blocks_without_dropout": (implementation(GPT=_dropout_variant(blocks=False)), GPT, (LOAD, GENERATE, COUNT, INPUTS)),
+    "attention_without_dropout": (implementation(GPT=_dropout_variant(attention=False)), GPT, (LOAD, GENERATE, COUNT, INPUTS)),
     "conv1d_not_transposed": (implementation(load_gpt2_weights=load_without_transposing), LOAD, (GPT, GENERATE, COUNT)),
     "generate_returns_after_one_token": (implementation(GPT=_generate_variant(one_token=True)), GENERATE, (GPT, LOAD, COUNT)),
     "generate_does_not_crop": (implementation(GPT=_generate_variant(crop=False)), GENERATE, (GPT, LOAD, COUNT)),
     "temperature_ignored": (implementation(GPT=_generate_variant(temperature_ignored=True)), GENERATE, (GPT, LOAD, COUNT)),
     "sampling_ignores_generator": (implementation(GPT=_generate_variant(global_rng=True)), GENERATE, (GPT, LOAD, COUNT)),
+    "top_k_keeps_only_the_max": (implementation(GPT=_generate_variant(top_k_threshold="max")), GENERATE, (GPT, LOAD, COUNT)),
+    "count_builds_the_model": (implementation(count_parameters=count_by_building), COUNT, (GPT, LOAD, GENERATE, INPUTS)),
     "count_untied_lm_head": (implementation(count_parameters=count_untied), COUNT, (GPT, LOAD, GENERATE, INPUTS)),
     # the input check (Task 5) is a part of its own: a missing ValueError costs that part only
     "no_context_check": (implementation(GPT=NoContextCheck), INPUTS, (GPT, LOAD, GENERATE, COUNT)),
