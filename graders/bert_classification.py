@@ -191,8 +191,44 @@ def check_bert_classifier(BertClassifier) -> None:
             got = model(ids)
             pooled = ours(input_ids=ids).pooler_output
         assert_tensor_close(got, pooled @ w.T + head.bias.detach(), what=f"logits in eval mode given input_ids only for {spec}")
+        # training mode with the encoder's own dropout off (bert back in eval mode): only the head's
+        # dropout on the pooled output can change the logits; inverted dropout keeps their mean
+        model.train()
+        bert.eval()
+        many = ids[:1].expand(400, -1).contiguous()
+        manual_seed(spec.seed)
+        with torch.no_grad():
+            got = _logits(model(many))
+        model.eval()
+        expected = (pooled[:1] @ w.T + head.bias.detach()).expand_as(got)
+        what = (f"logits in training mode (the encoder itself in eval mode) for {spec}, num_classes={num_classes}, "
+                f"dropout={dropout}, of 400 copies of one input")
+        if expected_p == 0:
+            assert_tensor_close(got, expected, what=f"{what}: with dropout 0 they must equal those of eval mode")
+        else:
+            if torch.allclose(got, expected, atol=1e-6):
+                raise AssertionError(f"{what}: they equal those of eval mode; apply the dropout to the pooled output "
+                                     "(classifier(dropout(pooled))), which acts in training mode")
+            spread = (got - expected).std(0).max().item()
+            if (got.mean(0) - expected[0]).abs().max().item() > 6 * spread / math.sqrt(400) + 1e-5:
+                raise AssertionError(f"{what}: their mean {got.mean(0).tolist()} must be about the eval-mode logits "
+                                     f"{expected[0].tolist()} (nn.Dropout scales what it keeps by 1 / (1 - p))")
+
+    def xavier_uniform_weight():
+        # 24 x 4 = 96 values drawn uniformly from [-bound, bound]: some above 0.6 * bound but with
+        # probability 1 - 0.6**96; nn.Linear's default rule, bound 1 / sqrt(24), stays below 0.44 * bound
+        spec, num_classes = Encoder(hidden=24, layers=1, dropout=0.1, seed=9), 4
+        manual_seed(spec.seed)
+        head = BertClassifier(student_bert(spec, make_bert(spec)), num_classes).classifier
+        bound = math.sqrt(6.0 / (spec.hidden + num_classes))
+        w = head.weight.detach()
+        if w.abs().max() > bound + 1e-6 or w.abs().max() < 0.6 * bound:
+            raise AssertionError(f"BertClassifier(bert of hidden size {spec.hidden}, {num_classes}): the classifier's "
+                                 f"{w.numel()} weights must be Xavier-uniform (nn.init.xavier_uniform_), spread over "
+                                 f"[-{bound:.4f}, {bound:.4f}]; got values up to {w.abs().max():.4f} only")
 
     run_property("BertClassifier", matches_pooled_head)
+    run_property("BertClassifier's Xavier-uniform head", xavier_uniform_weight)
 
 
 # ----------------------------------------------------------------------------- part 2: freezing

@@ -89,6 +89,23 @@ class IgnoresItsBert(reference.BertClassifier):
         super().__init__(copy.deepcopy(bert), num_classes, dropout)
 
 
+class DropoutNotApplied(reference.BertClassifier):
+    """Builds the dropout but returns classifier(pooled): no dropout in training mode."""
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        return self.classifier(out.pooler_output)
+
+
+class DefaultInitHead(reference.BertClassifier):
+    """Zeroes the bias but keeps nn.Linear's default weight (bound 1 / sqrt(fan_in)), not Xavier-uniform."""
+
+    def __init__(self, bert, num_classes, dropout=None):
+        super().__init__(bert, num_classes, dropout)
+        self.classifier = nn.Linear(bert.config.hidden_size, num_classes)
+        nn.init.zeros_(self.classifier.bias)
+
+
 class HeadOnLastToken(reference.BertClassifier):
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
@@ -173,6 +190,8 @@ def _others(part):
 # name -> (4-tuple, the check that must fail, the checks that must still pass)
 WRONG = {
     "classifier_ignores_its_bert": ((IgnoresItsBert, Z, L, E), HEAD, _others(HEAD)),
+    "classifier_without_dropout": ((DropoutNotApplied, Z, L, E), HEAD, _others(HEAD)),
+    "classifier_default_init": ((DefaultInitHead, Z, L, E), HEAD, _others(HEAD)),
     "classifier_on_last_token": ((HeadOnLastToken, Z, L, E), HEAD, _others(HEAD)),
     "freeze_forgets_attention_output": ((C, freeze_only_self_attention, L, E), FREEZE, _others(FREEZE)),
     "lora_on_wrong_modules": ((C, Z, lora_wrong_modules, E), LORA, _others(LORA)),
