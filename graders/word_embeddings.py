@@ -70,7 +70,9 @@ EDGES = {
 
 # ------------------------------------------------------------------------------- vocabulary
 
-_SEPARATORS = string.punctuation + " \t\n"
+#: ASCII punctuation and whitespace, all of it (string.whitespace: also \r, \v and \f); Unicode
+#: spaces are left out: the notebook says "whitespace" and hints at `\s`, but never says which
+_SEPARATORS = string.punctuation + string.whitespace
 #: words, separators and stray characters: digits, non-ASCII letters, single letters
 texts = st.lists(
     st.one_of(
@@ -323,8 +325,36 @@ def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
         if not after < before:
             raise AssertionError(f"{where}: the loss did not fall ({before:.4f} before, {after:.4f} after)")
 
+    def puts_the_model_in_training_mode():
+        # "Put the model in training mode first": a model that comes in eval mode, with an
+        # nn.Dropout(1.0) before its output layer, predicts from the output bias alone in training
+        # mode (every hidden value dropped) and from its hidden layer in eval mode
+        n, stride, batch_size, seed = 3, 2, 8, 4
+        loader, token2id = corpus_loader(30, n, stride, batch_size, seed, shuffle=False)
+        V, E, H = len(token2id), 8, 16
+
+        def build(nn):
+            return nn.Sequential(nn.Embedding(V, E), nn.Flatten(1), nn.Linear(n * E, H), nn.Tanh(), nn.Dropout(1.0),
+                                 nn.Linear(H, V))
+
+        torch.manual_seed(seed)
+        expected_model = build(torch.nn).eval()
+        model = build(student_module("torch").nn)
+        model.load_state_dict(expected_model.state_dict())
+        model.eval()
+        got = train_epoch(model, loader_there(loader), optim.SGD(model.parameters(), lr=0.5), torch.device("cpu"))
+        expected = reference.train_epoch(expected_model, loader, torch.optim.SGD(expected_model.parameters(), lr=0.5), "cpu")
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise AssertionError(f"train_epoch must return the mean loss as a float, got {got!r}") from None
+        assert_tensor_close(torch.tensor(got), torch.tensor(expected), rtol=1e-4, atol=1e-5,
+                            what="mean loss returned by one epoch of a model given in eval mode, with an nn.Dropout(1.0) "
+                                 "before its output layer (put the model in training mode first: model.train())")
+
     with one_thread():
         run_property("train_epoch vs the reference", same_epoch_as_reference)
+        run_property("train_epoch puts the model in training mode", puts_the_model_in_training_mode)
     check_synonyms(train_epoch, NeuralLanguageModel)
 
 

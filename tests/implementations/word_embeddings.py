@@ -139,6 +139,12 @@ def tokenize_whitespace_only(text):
     return [p.lower() for p in text.split() if len(p) > 1 and p.isascii() and p.isalpha()]
 
 
+def tokenize_at_space_tab_newline(text):
+    """Splits at space, tab and newline only: \r, \v and \f do not separate words."""
+    pieces = re.split(r"[ \t\n" + re.escape(string.punctuation) + r"]+", text)
+    return [p.lower() for p in pieces if re.fullmatch(r"[A-Za-z]{2,}", p)]
+
+
 def vocab_first_seen(words):
     token2id = {}
     for word in words:
@@ -172,9 +178,10 @@ class ModelWithoutTanh(reference.NeuralLanguageModel):
         return self.output(self.hidden(self.embedding(context).flatten(1)))
 
 
-def _train_epoch(target_column=-1, zero_grad=True, mean=True):
+def _train_epoch(target_column=-1, zero_grad=True, mean=True, train_mode=True):
     def train_epoch(model, dataloader, optimizer, device):
-        model.train()
+        if train_mode:
+            model.train()
         losses = []
         for context, target in dataloader:
             loss = F.cross_entropy(model(context.to(device)), target[:, target_column].to(device))
@@ -228,6 +235,7 @@ def _wrong(part, obj, check):
 WRONG = {
     "tokenizer_keeps_digits": _wrong("tokenize_words", tokenize_keeps_digits, VOCAB),
     "tokenizer_ignores_punctuation": _wrong("tokenize_words", tokenize_whitespace_only, VOCAB),
+    "tokenizer_splits_at_space_tab_newline_only": _wrong("tokenize_words", tokenize_at_space_tab_newline, VOCAB),
     "vocab_in_order_of_appearance": _wrong("build_vocab", vocab_first_seen, VOCAB),
     "windows_off_by_one": _wrong("TokenDataset", _windows(last_start_included=True), DATASET),
     "windows_off_by_one_short": _wrong("TokenDataset", _windows(last_window_missing=True), DATASET),
@@ -236,6 +244,7 @@ WRONG = {
     "model_predicts_from_first_word": _wrong("NeuralLanguageModel", ModelFromFirstWord, MODEL),
     "model_without_tanh": _wrong("NeuralLanguageModel", ModelWithoutTanh, MODEL),
     "trains_on_first_target": _wrong("train_epoch", _train_epoch(target_column=0), TRAIN),
+    "train_epoch_leaves_eval_mode": _wrong("train_epoch", _train_epoch(train_mode=False), TRAIN),
     "no_zero_grad": _wrong("train_epoch", _train_epoch(zero_grad=False), TRAIN),
     "returns_last_batch_loss": _wrong("train_epoch", _train_epoch(mean=False), TRAIN),
     "neighbours_include_the_word": _wrong("most_similar", most_similar_keeps_word, NEIGHBOURS),
