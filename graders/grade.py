@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import audit, judge as judge_module, manifest, notebooks, profile, submission, zygote
+from . import audit, judge as judge_module, manifest, notebooks, profile, static_check, submission, zygote
 from . import sandbox as walls
 from .course import Course
 from .judge import Judge
@@ -318,6 +318,17 @@ def judged(result: AssignmentResult, verdicts: dict[str, judge_module.Verdict]) 
     return result
 
 
+def barred(result: AssignmentResult, uses: dict[str, list[str]]) -> AssignmentResult:
+    """Zero for each part whose solution cells use what no solution may (graders/static_check.py),
+    flagged with what they use."""
+    for c in result.cells:
+        if uses.get(c.grade_id):
+            c.score = 0.0
+            c.flag = ("suspected tampering: your solution code uses " + "; ".join(uses[c.grade_id])
+                      + ", which no solution may (see \"How this notebook is graded\")")
+    return result
+
+
 def _store_scores(course: Course, sub: Submission, result: AssignmentResult) -> None:
     """Write the final scores into the gradebook, so that formgrader shows what the report says."""
     from nbgrader.api import Gradebook
@@ -361,7 +372,7 @@ def _grade_notebook(course: Course, sub: Submission, feedback_dir: Path | None) 
             result = judged_course.api().autograde(sub.assignment.id, sub.student, force=True, create=True)
     if not result["success"]:
         return _ungradable(course, sub, f"nbgrader could not grade it: {_log_reason(result)}", feedback_dir)
-    graded = judged(_read_scores(course, sub), verdicts)
+    graded = barred(judged(_read_scores(course, sub), verdicts), static_check.scan_notebook(prepared.notebook))
     graded.notes = prepared.notes
     if sub.handed_in_as:
         graded.notes.insert(0, f"handed in as {sub.handed_in_as}; graded as {sub.assignment.id}, the assignment "

@@ -101,6 +101,7 @@ CASES = [
     Case("segfault", A, in_mlp_init("import ctypes\nctypes.string_at(0)"),
          "a segmentation fault (ctypes reads address 0)",
          scores=FIRST, error=r"the kernel died in test_mlp: segmentation fault",
+         flags={"test_mlp": r"suspected tampering: your solution code uses ctypes"},
          messages={"test_mlp": r"before its hidden check ran: KernelDied: .*segmentation fault \(SIGSEGV\)", "test_transformer_block": r"before its hidden check ran: NotRun: .*segmentation fault"}),
     Case("memory_bomb", A, in_mlp_init("import numpy as np\nhog = [np.empty(2**27) for _ in range(10**4)]"),
          "allocates 1 GiB after 1 GiB until memory runs out (the kernel's cap stops it)",
@@ -121,8 +122,9 @@ CASES = [
         "    if os.fork() == 0:\n"
         "        os.execvp('sleep', ['sleep', '86418'])\n"
         "    os._exit(0)", once=True),
-         "leaves a child and a double-forked daemon running",
-         scores=FULL, after=_no_process("86417", "86418")),
+         "leaves a child and a double-forked daemon running (its solution cell may not: test_mlp flagged)",
+         scores={k: v for k, v in FULL.items() if k != "test_mlp"}, after=_no_process("86417", "86418"),
+         flags={"test_mlp": r"suspected tampering: your solution code uses subprocess \(starts processes\); os.fork"}),
     Case("escape_attempts", A, in_mlp_init(_ESCAPE, once=True),
          "writes to the gradebook, another student's folder, submitted/ and the fixture cache, and opens connections",
          scores=FULL, after=_nothing_written),

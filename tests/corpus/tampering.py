@@ -146,6 +146,23 @@ def _edit_test_cell(nb) -> None:
     cell.source = 'print("Task 2: the visible tests pass")\n'
 
 
+def _without(*parts: str) -> dict[str, float]:
+    return {k: v for k, v in FULL_32.items() if k not in parts}
+
+
+def _in_solution(grade_id: str, code: str):
+    """An edit: `code` first in the solution cell `grade_id` (issue 15 §2: read before it runs)."""
+    def edit(nb) -> None:
+        cell = nb.cells[_index(nb, grade_id)]
+        cell.source = code + cell.source
+    return edit
+
+
+def _mlp_from_a_string(nb) -> None:
+    cell = nb.cells[_index(nb, "mlp")]
+    cell.source = f"_code = {cell.source!r}\nexec(''.join(_code))\n"
+
+
 def _solutions_or_graders(nb) -> None:
     cell = nb.cells[_index(nb, "mlp")]
     cell.source = (
@@ -296,7 +313,17 @@ CASES = [
     _case("tamper_edit_test_cell", "wrong MLP; the MLP's test cell emptied of its asserts and hidden check",
           wrong_mlp=True, edit=_edit_test_cell, messages={"test_mlp": r"before its hidden check ran: AssertionError"}),
     _case("tamper_read_solutions", "wrong MLP; imports solutions/ and reads graders/ when it can",
-          edit=_solutions_or_graders, scores=HONEST_WRONG_MLP),
+          edit=_solutions_or_graders, scores=HONEST_WRONG_MLP,
+          flags={"test_mlp": r"suspected tampering: your solution code uses exec on a value built at run time"}),
+    _case("tamper_profile_off", "honest code, but the MLP's solution cell switches the profiler off first",
+          edit=_in_solution("mlp", "import sys\nsys.setprofile(None)\n"), scores=_without("test_mlp"),
+          flags={"test_mlp": r"suspected tampering: your solution code uses sys.setprofile"}),
+    _case("tamper_code_from_a_string", "honest code, but the MLP class is built by exec from a string",
+          edit=_mlp_from_a_string, scores=_without("test_mlp"),
+          flags={"test_mlp": r"suspected tampering: your solution code uses exec on a value built at run time"}),
+    _case("tamper_thread_in_solution", "honest code, but the MLP's solution cell imports _thread (as t)",
+          edit=_in_solution("mlp", "import _thread as t\n_ = t.get_ident()\n"), scores=_without("test_mlp"),
+          flags={"test_mlp": r"suspected tampering: your solution code uses _thread \(starts threads\)"}),
     _case("tamper_self_check", "wrong MLP; the student calls the check on a correct MLP of their own first",
           wrong_mlp=True, cells={"test_mlp": (
               "class GoodMLP(nn.Module):\n"
