@@ -11,7 +11,8 @@ from . import deferred_imports
 deferred_imports.defer_rfc3987_syntax()  # before nbformat is imported: 1 s of start-up
 
 from . import course, manifest, merge, release, report, sandbox  # noqa: E402
-from .grade import UsageError, find_submissions, grade  # noqa: E402
+from .finding import UsageError, find_submissions  # noqa: E402
+from .grade import grade  # noqa: E402
 from .parallel import MAX_DEFAULT_WORKERS, default_workers  # noqa: E402
 from .selfcheck import check, demo  # noqa: E402
 from .shard import Shard  # noqa: E402

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from . import gradebook, manifest
 from .course import Course
-from .grade import AssignmentResult, Report, UsageError, ignore_nbgrader_warnings
+from .finding import UsageError
+from .grade import AssignmentResult, Report, ignore_nbgrader_warnings
 from .serialize import from_plain
 
 

@@ -30,7 +30,8 @@ from pathlib import Path
 from . import audit, gradebook, judge, manifest, zygote
 from .course import Course
 from .sandbox import Sandbox
-from .grade import AssignmentResult, Submission, _clean, _zero, grade_one, ignore_nbgrader_warnings
+from .finding import Submission
+from .grade import AssignmentResult, _clean, _zero, grade_one, ignore_nbgrader_warnings
 from .serialize import from_plain, to_plain
 
 #: Workers `llmt check` and `llmt demo` use by default, at most: each grading runs a kernel with

@@ -15,7 +15,8 @@ import nbformat
 
 from . import manifest, notebooks, report
 from .course import Course
-from .grade import Report, Submission, find_submissions, grade
+from .finding import Submission, find_submissions
+from .grade import Report, grade
 
 
 def check(assignments: list[manifest.Assignment], progress=None, workers: int = 1) -> tuple[Report, list[str]]:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from . import manifest
-from .grade import Submission, UsageError
+from .finding import Submission, UsageError
 
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
