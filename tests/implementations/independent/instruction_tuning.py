@@ -255,6 +255,12 @@ def tokenize_example(question: str, answer: str, tokenizer, max_length: int) -> 
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
 '''
 
+# wrong (input check): an assert instead of the ValueError the task asks for
+_TOK_ASSERTS = _TOK_NO_CHECK.replace(
+    '''    encode = lambda text''',
+    '''    assert max_length >= 1, f"max_length must be at least 1, got {max_length}"
+    encode = lambda text''', 1)
+
 # wrong (input check): off by one, max_length == 1 is rejected too
 _TOK_CHECK_OFF_BY_ONE = '''
 def tokenize_example(question: str, answer: str, tokenizer, max_length: int) -> dict[str, Tensor]:
@@ -715,6 +721,11 @@ WRONG = {
         "cells": {'format_prompt': _FP_FSTRING, 'tokenize_example': _TOK_LISTS, 'answer_question': _ANS_SAMPLES},
         "loses": ['test_answer_question'],
         "bug": 'samples with torch.multinomial instead of greedy argmax',
+    },
+    'tok_asserts_instead_of_raising': {
+        "cells": {'format_prompt': _FP_CONCAT, 'tokenize_example': _TOK_ASSERTS, 'answer_question': _ANS_GENERATE},
+        "loses": ['input-checks'],
+        "bug": 'max_length < 1 trips an assert (AssertionError), not the ValueError the task asks for',
     },
     'answer_no_negative_check': {
         "cells": {'format_prompt': _FP_FSTRING, 'tokenize_example': _TOK_LISTS, 'answer_question': _ANS_NO_CHECK},
