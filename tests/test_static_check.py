@@ -97,8 +97,8 @@ def test_no_independent_implementation_uses_any_of_it():
 @pytest.mark.parametrize("a", manifest.authored(), ids=lambda a: a.id[:3])
 def test_every_notebook_states_the_rule_with_every_name(a):
     intro = next(c for c in notebooks.read(a.release_notebook).cells if notebooks.nbgrader_meta(c).get("grade_id") == "intro")
-    assert "**What your solutions may not use.**" in intro.source
-    stated = set(re.findall(r"`([\w.]+)`", intro.source.split("What your solutions may not use")[1]))
+    assert "**What your code may not use.**" in intro.source
+    stated = set(re.findall(r"`([\w.]+)`", intro.source.split("What your code may not use")[1]))
     assert set(BANNED) - stated == set()
     # importlib.__import__ and the builtins. spellings are the same functions as those stated
     assert {d.removeprefix("builtins.") for d in DYNAMIC} - stated - {"importlib.__import__"} == set()
