@@ -184,10 +184,8 @@ def check_freeze_attention(freeze_attention) -> None:
     """Part 1: freeze_attention."""
     __tracebackhide__ = True
 
-    @grading(40)
-    @given(freezes())
-    def flags_match_reference(f):
-        ours, theirs = tiny_model(f.seed), student_model(f.seed)
+    def same_flags(ours, theirs, f, what):
+        """Freeze `ours` with the reference and `theirs` with the student's code: the same parameters frozen."""
         _freeze(reference.freeze_attention, ours, f)
         _freeze(freeze_attention, theirs, f)
         expected = {n for n, p in ours.named_parameters() if not p.requires_grad}
@@ -195,10 +193,16 @@ def check_freeze_attention(freeze_attention) -> None:
         if got != expected:
             missing, extra = sorted(expected - got), sorted(got - expected)
             raise AssertionError(
-                f"freezing layers {list(f.layers)} with parts={f.parts or 'default'}: "
+                f"{what}: "
                 + (f"these should be frozen but are trainable: {missing[:4]}" if missing else "")
                 + ("; " if missing and extra else "")
                 + (f"these should stay trainable but are frozen: {extra[:4]}" if extra else ""))
+
+    @grading(40)
+    @given(freezes())
+    def flags_match_reference(f):
+        ours, theirs = tiny_model(f.seed), student_model(f.seed)
+        same_flags(ours, theirs, f, f"freezing layers {list(f.layers)} with parts={f.parts or 'default'}")
 
     @grading(8)
     @given(freezes(min_layers=1))
@@ -219,18 +223,8 @@ def check_freeze_attention(freeze_attention) -> None:
         for name in already:  # frozen before the call, as by an earlier freeze
             ours.get_parameter(name).requires_grad_(False)
             _owner(theirs).get_parameter(name).requires_grad_(False)
-        _freeze(reference.freeze_attention, ours, f)
-        _freeze(freeze_attention, theirs, f)
-        expected = {n for n, p in ours.named_parameters() if not p.requires_grad}
-        got = {n for n, p in theirs.named_parameters() if not p.requires_grad}
-        if got != expected:
-            missing, extra = sorted(expected - got), sorted(got - expected)
-            raise AssertionError(
-                f"freezing layers {list(f.layers)} with parts={f.parts or 'default'} in a model where {already[:4]} were "
-                "already frozen (freeze_attention leaves every other parameter as it was): "
-                + (f"these should be frozen but are trainable: {missing[:4]}" if missing else "")
-                + ("; " if missing and extra else "")
-                + (f"these should stay trainable but are frozen: {extra[:4]}" if extra else ""))
+        same_flags(ours, theirs, f, f"freezing layers {list(f.layers)} with parts={f.parts or 'default'} in a model "
+                    f"where {already[:4]} were already frozen (freeze_attention leaves every other parameter as it was)")
 
     run_property("freeze_attention freezes the right parameters", flags_match_reference)
     run_property("freeze_attention leaves the other parameters as they were", leaves_other_flags_alone)

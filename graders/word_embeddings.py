@@ -291,6 +291,14 @@ class EpochProblem(NamedTuple):
 epoch_problems = st.builds(EpochProblem, st.integers(1, 5), st.integers(1, 4), st.integers(4, 16), st.integers(0, 2**16))
 
 
+def _mean_loss(got) -> float:
+    """What train_epoch returned, as the float it must be."""
+    try:
+        return float(got)
+    except (TypeError, ValueError):
+        raise AssertionError(f"train_epoch must return the mean loss as a float, got {got!r}") from None
+
+
 @judged
 def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
     """Part 4: one epoch equals the reference's and lowers the loss; trained synonyms end up close."""
@@ -310,10 +318,7 @@ def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
         before = oracle_loss(expected_model, loader)
         got = train_epoch(model, loader_there(loader), optim.SGD(model.parameters(), lr=0.5), torch.device("cpu"))
         expected = reference.train_epoch(expected_model, loader, torch.optim.SGD(expected_model.parameters(), lr=0.5), "cpu")
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise AssertionError(f"train_epoch must return the mean loss as a float, got {got!r}") from None
+        got = _mean_loss(got)
         where = f"one epoch of SGD (lr 0.5) over {len(loader)} batches of {batch_size} windows of {n} words"
         assert_tensor_close(torch.tensor(got), torch.tensor(expected), what=f"mean loss returned by {where}",
                             rtol=1e-4, atol=1e-5)
@@ -344,10 +349,7 @@ def check_train_epoch(train_epoch, NeuralLanguageModel) -> None:
         model.eval()
         got = train_epoch(model, loader_there(loader), optim.SGD(model.parameters(), lr=0.5), torch.device("cpu"))
         expected = reference.train_epoch(expected_model, loader, torch.optim.SGD(expected_model.parameters(), lr=0.5), "cpu")
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise AssertionError(f"train_epoch must return the mean loss as a float, got {got!r}") from None
+        got = _mean_loss(got)
         assert_tensor_close(torch.tensor(got), torch.tensor(expected), rtol=1e-4, atol=1e-5,
                             what="mean loss returned by one epoch of a model given in eval mode, with an nn.Dropout(1.0) "
                                  "before its output layer (put the model in training mode first: model.train())")
